@@ -1,0 +1,36 @@
+"""The composition root: builds the core from the config. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+from bot import profile_commands
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.core import Core
+from bot.dispatch import Dispatcher
+from bot.outbox import Outbox
+from bot.profiles import ProfileService
+from bot.similarity import TfidfVectoriser, Vectoriser
+from bot.storage.database import Database
+
+FEATURE_ROUTES = (profile_commands.ROUTES,)
+
+
+def build_core(
+    config: Config, clock: Clock | None = None, vectoriser: Vectoriser | None = None,
+    db: Database | None = None,
+) -> Core:
+    """Wire every service from the config; call `prepare` before handling anything."""
+    clock = clock or SystemClock()
+    db = db or Database(config.database_url())
+    outbox = Outbox(config.privacy, db, clock)
+    profiles = ProfileService(db, clock, vectoriser or TfidfVectoriser())
+    dispatcher = Dispatcher({})
+    for routes in FEATURE_ROUTES:
+        dispatcher.add(routes)
+    return Core(config=config, db=db, clock=clock, outbox=outbox, profiles=profiles,
+                dispatcher=dispatcher)
+
+
+async def prepare(core: Core) -> str:
+    """Make the database ready (create or upgrade per config); returns what was done."""
+    return await core.db.prepare(core.config.database.on_old_schema)

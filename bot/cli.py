@@ -1,0 +1,205 @@
+"""The `peerbot` command line: run the bot, the console, migrations, import and export.
+
+Every failure a person can cause (bad config, bad file, unreachable database) ends with
+one clear line on standard error and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from bot.app import build_core, prepare
+from bot.config import Config, ConfigError, load_config, render_example
+from bot.core import Core
+from bot.logging_setup import configure_logging
+from bot.profile_io import ImportFileError, check_rows, export_rows, read_rows, render_export
+from bot.storage.database import SchemaError
+
+EXIT_CONFIG = 2
+CommandRunner = Callable[[argparse.Namespace, Config], Awaitable[int]]
+
+
+def _err(text: str) -> None:
+    print(f"peerbot: {text}", file=sys.stderr)
+
+
+async def _with_core(config: Config, work: Callable[[Core], Awaitable[int]]) -> int:
+    core = build_core(config)
+    try:
+        await prepare(core)
+        return await work(core)
+    finally:
+        await core.db.close()
+
+
+async def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from bot.runner import run_bot
+
+    return await run_bot(config, console_only=False)
+
+
+async def cmd_console(args: argparse.Namespace, config: Config) -> int:
+    from bot.runner import run_bot
+
+    return await run_bot(config, console_only=True)
+
+
+async def cmd_db_upgrade(args: argparse.Namespace, config: Config) -> int:
+    core = build_core(config)
+    try:
+        before = await core.db.schema_state()
+        await core.db.upgrade()
+        after = await core.db.schema_state()
+    finally:
+        await core.db.close()
+    if before.current == after.current:
+        print(f"Database schema already at the newest version ({after.head}).")
+    else:
+        print(f"Database schema upgraded from {before.current or 'empty'} to {after.current}.")
+    return 0
+
+
+async def cmd_db_status(args: argparse.Namespace, config: Config) -> int:
+    core = build_core(config)
+    try:
+        state = await core.db.schema_state()
+    finally:
+        await core.db.close()
+    status = "up to date" if state.up_to_date else "behind: run `peerbot db upgrade`"
+    print(f"Schema {state.current or 'empty'}; code {state.head}: {status}.")
+    return 0
+
+
+async def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    rows = read_rows(Path(args.file))
+
+    async def work(core: Core) -> int:
+        plan = check_rows(
+            rows, platform=args.platform, community=args.community,
+            now=core.clock.now(), existing=await core.profiles.existing_keys(),
+        )
+        if plan.ignored_columns:
+            _err("ignored unknown columns: " + ", ".join(plan.ignored_columns))
+        for problem in plan.problems:
+            _err(f"{args.file}: {problem}")
+        if plan.problems and not args.skip_bad:
+            _err(f"{len(plan.problems)} bad row(s); nothing was loaded. Fix them, or use "
+                 "--skip-bad to load the good rows only.")
+            return 1
+        if args.dry_run:
+            print(f"Checked {len(rows)} row(s): {len(plan.records)} would load, "
+                  f"{len(plan.problems)} bad. Nothing was loaded (--dry-run).")
+            return 0 if not plan.problems else 1
+        loaded = await core.profiles.insert_many(plan.records)
+        skipped = f", skipped {len(plan.problems)} bad row(s)" if plan.problems else ""
+        print(f"Loaded {loaded} profile(s){skipped}.")
+        return 0
+
+    return await _with_core(config, work)
+
+
+async def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    async def work(core: Core) -> int:
+        profiles = await core.profiles.listing(args.platform, args.community)
+        text = render_export(export_rows(profiles), args.format)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+            print(f"Exported {len(profiles)} profile(s) to {args.output}.", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+
+    return await _with_core(config, work)
+
+
+async def cmd_config_example(args: argparse.Namespace, config: Config) -> int:
+    sys.stdout.write(render_example())
+    return 0
+
+
+async def cmd_config_check(args: argparse.Namespace, config: Config) -> int:
+    print(f"Config OK ({config.source}); database: {config.database_url().split('://')[0]}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, with help on every command."""
+    parser = argparse.ArgumentParser(
+        prog="peerbot",
+        description="A peer-only mentoring bot for practitioners integrating health, care, "
+        "welfare and housing services. With no Slack or Discord credentials it runs in "
+        "the terminal.",
+    )
+    parser.add_argument("--config", metavar="FILE",
+                        help="TOML config file (default: peerbot.toml if present, else $PEERBOT_CONFIG, else built-in defaults)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, runner: CommandRunner, help_text: str, parent=commands):
+        sub = parent.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(runner=runner)
+        return sub
+
+    add("run", cmd_run, "Start every adapter the config enables (the console if no "
+        "Slack or Discord credentials are set).")
+    add("console", cmd_console, "Start the terminal console (also works with piped input).")
+    db = commands.add_parser("db", help="Database schema commands.", description="Database schema commands.")
+    db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    add("upgrade", cmd_db_upgrade, "Create or upgrade the database schema.", db_commands)
+    add("status", cmd_db_status, "Show whether the schema is up to date.", db_commands)
+    imp = add("import", cmd_import, "Load practitioner profiles from a CSV or JSON file "
+              "(e.g. a sign-up form export). Every row is checked first; a file with bad rows "
+              "loads nothing unless --skip-bad.")
+    imp.add_argument("file", help="a .csv (header row of column names) or .json (array) file")
+    imp.add_argument("--platform", default="console", choices=("console", "slack", "discord"),
+                     help="platform for rows without a platform column (default: console)")
+    imp.add_argument("--community", default="local",
+                     help="workspace or server id for rows without a community column")
+    imp.add_argument("--skip-bad", action="store_true", help="load the good rows, skip bad ones")
+    imp.add_argument("--dry-run", action="store_true", help="check the file, load nothing")
+    exp = add("export", cmd_export, "Write profiles as CSV or JSON (the import format).")
+    exp.add_argument("--format", choices=("csv", "json"), default="csv", help="default: csv")
+    exp.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
+    exp.add_argument("--platform", choices=("console", "slack", "discord"), help="only this platform")
+    exp.add_argument("--community", help="only this workspace or server id")
+    config_cmd = commands.add_parser("config", help="Configuration helpers.", description="Configuration helpers.")
+    config_commands = config_cmd.add_subparsers(dest="config_command", metavar="COMMAND", required=True)
+    add("example", cmd_config_example, "Print a config file documenting every key and default.",
+        config_commands)
+    add("check", cmd_config_check, "Validate the configuration and exit.", config_commands)
+    for register in _feature_cli():
+        register(commands, add)
+    return parser
+
+
+def _feature_cli() -> list[Callable]:
+    """Features add their own subcommands here (matching, relay, …)."""
+    return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `peerbot` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "runner", None):
+        parser.print_help()
+        return 0
+    try:
+        config = load_config(args.config)
+    except ConfigError as problem:
+        _err(str(problem))
+        return EXIT_CONFIG
+    configure_logging(config.bot.log_level)
+    try:
+        return asyncio.run(args.runner(args, config))
+    except (SchemaError, ImportFileError) as problem:
+        _err(str(problem))
+        return 1
+    except OSError as problem:
+        _err(f"could not reach the database or a file: {problem.strerror or problem}")
+        return 1
+    except KeyboardInterrupt:
+        return 130

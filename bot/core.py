@@ -1,0 +1,38 @@
+"""The core: services, the outbox and the command routes, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.dispatch import Dispatcher
+from bot.invocation import Actor, Invocation
+from bot.outbox import Outbox
+from bot.profiles import ProfileService
+from bot.storage.database import Database
+
+
+@dataclass
+class Core:
+    """Everything a command handler may use. Adapters call `handle` and nothing else."""
+
+    config: Config
+    db: Database
+    clock: Clock
+    outbox: Outbox
+    profiles: ProfileService
+    dispatcher: Dispatcher
+    services: dict[str, Any] = field(default_factory=dict)
+
+    async def handle(self, invocation: Invocation) -> None:
+        """Run one invocation; replies and other messages leave through the outbox."""
+        await self.dispatcher.handle(self, invocation)
+
+    def is_admin(self, actor: Actor) -> bool:
+        """Admins: the console's user (if allowed), ids listed in config, or platform admins."""
+        if actor.platform == "console":
+            return self.config.console.admin
+        listed = getattr(self.config.admins, actor.platform, {}).get(actor.community, ())
+        return actor.user_id in listed or actor.is_platform_admin

@@ -1,0 +1,1 @@
+"""The demo community data (fictional practitioners)."""

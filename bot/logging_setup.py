@@ -1,0 +1,80 @@
+"""Logging that can never carry message bodies.
+
+Several libraries print request and response bodies at DEBUG (slack_sdk, discord,
+aiohttp, sqlalchemy.engine, openai, httpx) and slack-bolt logs a rejected request's body
+at INFO. Those loggers are held at WARNING whatever the configured level, and a filter
+on our handler drops anything below WARNING from them even if a library lowers its own
+level; text the relay marks as sensitive is replaced wherever it appears.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+BODY_LOGGING_LIBRARIES = (
+    "slack_bolt", "slack_sdk", "discord", "aiohttp", "sqlalchemy", "openai", "httpx",
+    "httpcore", "asyncpg", "websockets", "urllib3", "alembic",
+)
+REDACTED = "[redacted]"
+
+
+class SensitiveText:
+    """Texts in flight that must never reach a log; the relay adds and removes them."""
+
+    def __init__(self) -> None:
+        self._texts: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, text: str) -> None:
+        if len(text) >= 4:
+            with self._lock:
+                self._texts.add(text)
+
+    def discard(self, text: str) -> None:
+        with self._lock:
+            self._texts.discard(text)
+
+    def scrub(self, message: str) -> str:
+        with self._lock:
+            texts = list(self._texts)
+        for text in texts:
+            if text in message:
+                message = message.replace(text, REDACTED)
+        return message
+
+
+SENSITIVE = SensitiveText()
+
+
+class LibraryBodyFilter(logging.Filter):
+    """Drops library records below WARNING and scrubs sensitive text from the rest."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING and record.name.split(".")[0] in BODY_LOGGING_LIBRARIES:
+            return False
+        message = record.getMessage()
+        scrubbed = SENSITIVE.scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, ()
+        return True
+
+
+def clamp_library_loggers() -> None:
+    """Hold body-printing library loggers at WARNING (tests call this too)."""
+    for name in BODY_LOGGING_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def configure_logging(level: str) -> None:
+    """Log to standard error at `level`, with the library clamp and the filter in place."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(LibraryBodyFilter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    clamp_library_loggers()

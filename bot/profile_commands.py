@@ -1,0 +1,195 @@
+"""Commands for a person's own profile: help, join with consent, profile, pause, resume,
+leave and mydata."""
+
+from __future__ import annotations
+
+import json
+
+from bot.core import Core
+from bot.errors import UserError
+from bot.forms import FieldError, parse_field, parse_form
+from bot.help_text import help_text
+from bot.invocation import Invocation
+from bot.messages import Attachment, Button, Field, Message
+from bot.privacy_notice import privacy_notice
+from bot.profile_form import profile_form
+from bot.profiles import profile_as_dict
+from bot.dispatch import Route
+from matching.vocabulary import CADENCES, INTEGRATION_AREAS, ORG_TYPES, REGIONS, STAGES
+
+UNTIL_FIELD = Field("until", "Pause until", kind="date", required=False)
+
+
+def describe_profile(values: dict) -> str:
+    """A profile in plain words, as the person and their matched peers see it."""
+    areas = ", ".join(INTEGRATION_AREAS[a] for a in values["areas"])
+    status = values.get("status", "active")
+    if status == "paused":
+        until = values.get("paused_until")
+        status = f"paused until {until}" if until else "paused"
+    return "\n".join([
+        f"*{values['display_name']}*: {values['role']}, {values['organisation']} "
+        f"({ORG_TYPES[values['org_type']]}, {REGIONS[values['region']]})",
+        f"• Integration areas: {areas}",
+        f"• Stage: {STAGES[values['stage']]}",
+        f"• Challenge: {values['challenge']}",
+        f"• Check-ins: {CADENCES[values['cadence']]}, time zone {values['timezone']}",
+        f"• Answers anonymous questions: {'yes' if values['accepts_questions'] else 'no'}",
+        f"• Status: {status}",
+    ])
+
+
+async def show_help(core: Core, inv: Invocation) -> None:
+    await core.outbox.reply(inv, Message(help_text(core.dispatcher.routes, core.is_admin(inv.actor))))
+
+
+async def join(core: Core, inv: Invocation) -> None:
+    existing = await core.profiles.find(inv.actor)
+    if existing is not None and existing.status != "pending":
+        raise UserError("You're already a member. Use `/peer profile` to see or edit your profile.")
+    current = profile_as_dict(existing) if existing else None
+    await core.outbox.reply(inv, Message(
+        "Tell us about your work so we can match you with a peer from another organisation.",
+        form=profile_form("join.submit", current),
+    ))
+
+
+async def _checked_profile_values(core: Core, inv: Invocation, submit: str) -> dict | None:
+    """Validate a submitted profile form; on errors, reply with them and return None."""
+    form = profile_form(submit)
+    values, errors = parse_form(form, inv.form or {})
+    if errors:
+        await core.outbox.reply(inv, Message(
+            "Please fix the highlighted fields.", form=profile_form(submit, {
+                k: v for k, v in values.items() if k not in errors
+            }), field_errors=errors,
+        ))
+        return None
+    return values
+
+
+async def join_submit(core: Core, inv: Invocation) -> None:
+    values = await _checked_profile_values(core, inv, "join.submit")
+    if values is None:
+        return
+    await core.profiles.save_pending(inv.actor, values)
+    await core.outbox.reply(inv, Message(
+        privacy_notice(core.config) + "\n\nDo you agree?",
+        buttons=(Button("I agree, join", "join.consent", style="primary"),
+                 Button("Cancel", "join.cancel")),
+    ))
+
+
+async def join_consent(core: Core, inv: Invocation) -> None:
+    profile = await core.profiles.consent(inv.actor)
+    await core.outbox.reply(inv, Message(
+        f"Welcome, {profile.display_name}! You're in. You'll be introduced to a peer at the "
+        "next matching round. `/peer profile` shows what peers will see; `/peer help` lists "
+        "everything else."
+    ))
+
+
+async def join_cancel(core: Core, inv: Invocation) -> None:
+    await core.profiles.cancel_pending(inv.actor)
+    await core.outbox.reply(inv, Message("Cancelled. Nothing about you has been kept."))
+
+
+async def profile(core: Core, inv: Invocation) -> None:
+    if inv.args and inv.args[0].casefold() == "edit":
+        await profile_edit(core, inv)
+        return
+    if inv.args:
+        raise UserError("Use `/peer profile` to see your profile or `/peer profile edit` to change it.")
+    found = await core.profiles.require(inv.actor)
+    await core.outbox.reply(inv, Message(
+        describe_profile(profile_as_dict(found)), buttons=(Button("Edit", "profile.edit"),),
+    ))
+
+
+async def profile_edit(core: Core, inv: Invocation) -> None:
+    found = await core.profiles.require(inv.actor)
+    await core.outbox.reply(inv, Message(form=profile_form("profile.submit", profile_as_dict(found))))
+
+
+async def profile_submit(core: Core, inv: Invocation) -> None:
+    values = await _checked_profile_values(core, inv, "profile.submit")
+    if values is None:
+        return
+    saved = await core.profiles.update(inv.actor, values)
+    await core.outbox.reply(inv, Message(
+        "Saved. This is your profile now:\n" + describe_profile(profile_as_dict(saved))
+    ))
+
+
+async def pause(core: Core, inv: Invocation) -> None:
+    args = list(inv.args)
+    if args and args[0].casefold() == "until":
+        args = args[1:]
+    if len(args) > 1 or (inv.args and not args):
+        raise UserError("Use `/peer pause` or `/peer pause until YYYY-MM-DD`.")
+    try:
+        until = parse_field(UNTIL_FIELD, args[0] if args else "")
+    except FieldError as problem:
+        raise UserError(f"{problem} Use `/peer pause until YYYY-MM-DD`.") from None
+    await core.profiles.pause(inv.actor, until)
+    when = f" until {until.isoformat()}" if until else " until you use `/peer resume`"
+    await core.outbox.reply(inv, Message(
+        f"Paused{when}. You won't be matched or sent scheduled messages meanwhile."
+    ))
+
+
+async def resume(core: Core, inv: Invocation) -> None:
+    await core.profiles.resume(inv.actor)
+    await core.outbox.reply(inv, Message("Welcome back: you'll be included in the next round."))
+
+
+async def leave(core: Core, inv: Invocation) -> None:
+    await core.profiles.require(inv.actor)
+    await core.outbox.reply(inv, Message(
+        "This erases your profile, matches, check-ins, notes and anonymous question threads. "
+        "It cannot be undone. Are you sure?",
+        buttons=(Button("Erase my data", "leave.confirm", style="danger"),
+                 Button("Keep my data", "leave.cancel")),
+    ))
+
+
+async def leave_confirm(core: Core, inv: Invocation) -> None:
+    erased = await core.profiles.erase(inv.actor)
+    await core.outbox.reply(inv, Message(
+        "Done: everything stored about you has been erased. You're welcome back any time "
+        "with `/peer join`." if erased else "There was nothing stored about you."
+    ))
+
+
+async def leave_cancel(core: Core, inv: Invocation) -> None:
+    await core.outbox.reply(inv, Message("Nothing was erased."))
+
+
+async def mydata(core: Core, inv: Invocation) -> None:
+    data = await core.profiles.subject_access(inv.actor)
+    if data is None:
+        await core.outbox.reply(inv, Message("Nothing is stored about you."))
+        return
+    document = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    await core.outbox.reply(inv, Message(
+        "Everything stored about you:\n```\n" + document + "\n```",
+        attachments=(Attachment("mydata.json", "application/json", document.encode()),),
+    ))
+
+
+ROUTES: dict[str, Route] = {
+    "help": Route(show_help, "help", "show this list"),
+    "join": Route(join, "join", "join the peer network (a short form, then a privacy notice)"),
+    "join.submit": Route(join_submit, hidden=True),
+    "join.consent": Route(join_consent, hidden=True),
+    "join.cancel": Route(join_cancel, hidden=True),
+    "profile": Route(profile, "profile [edit]", "show your profile, or edit it"),
+    "profile.edit": Route(profile_edit, hidden=True),
+    "profile.submit": Route(profile_submit, hidden=True),
+    "pause": Route(pause, "pause [until YYYY-MM-DD]", "take a break from matching and check-ins"),
+    "resume": Route(resume, "resume", "take part again after a pause"),
+    "leave": Route(leave, "leave", "erase everything stored about you (asks first)"),
+    "leave.confirm": Route(leave_confirm, hidden=True),
+    "leave.cancel": Route(leave_cancel, hidden=True),
+    "mydata": Route(mydata, "mydata", "see everything stored about you, as JSON"),
+}

@@ -1,0 +1,119 @@
+"""The database connection and its schema state; Alembic migrations are the only schema source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class SchemaError(Exception):
+    """The database cannot be used as it is; str() says what to do."""
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where the database's schema stands against the code's."""
+
+    current: str | None
+    head: str
+
+    @property
+    def empty(self) -> bool:
+        return self.current is None
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Database:
+    """One engine and session factory for the process; built by the composition root."""
+
+    def __init__(self, url: str):
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(url, echo=False, hide_parameters=True)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> AsyncSession:
+        """A new unit of work; use as `async with db.session() as s, s.begin(): ...`."""
+        return self.sessions()
+
+    async def schema_state(self) -> SchemaState:
+        """Compare the database's Alembic revision with the newest one in the code."""
+        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        async with self.engine.connect() as connection:
+            current = await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+        return SchemaState(current=current, head=head)
+
+    async def upgrade(self) -> None:
+        """Bring the schema up to the newest migration (creates it on an empty database)."""
+        config = _alembic_config()
+
+        def run(sync_connection) -> None:
+            config.attributes["connection"] = sync_connection
+            command.upgrade(config, "head")
+
+        async with self.engine.begin() as connection:
+            await connection.run_sync(run)
+
+    async def prepare(self, on_old_schema: str) -> str:
+        """Make the schema usable at start-up, or raise SchemaError saying what to do.
+
+        An empty database is always created; one behind the code is upgraded or refused
+        per the setting; one ahead of the code (a newer version wrote it) is refused.
+        """
+        state = await self.schema_state()
+        if state.up_to_date:
+            return "database schema is up to date"
+        known = {
+            rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
+        }
+        if state.current is not None and state.current not in known:
+            raise SchemaError(
+                f"the database is at schema version {state.current}, which this version of "
+                "peerbot does not know: it was written by a newer version. Upgrade peerbot."
+            )
+        if state.empty:
+            await self.upgrade()
+            return "created the database schema"
+        if on_old_schema == "refuse":
+            raise SchemaError(
+                f"the database schema ({state.current}) is older than this code ({state.head}). "
+                "Back it up, then run `peerbot db upgrade`, or set [database] on_old_schema = "
+                '"upgrade".'
+            )
+        await self.upgrade()
+        return f"upgraded the database schema from {state.current} to {state.head}"
+
+    async def close(self) -> None:
+        await self.engine.dispose()
