@@ -160,8 +160,10 @@ class ConsoleSession:
                 if line is None or line.strip() == "/cancel":
                     self.say("Form cancelled; nothing was saved.")
                     return
-                raw = line if line.strip() or not spec.initial else (
-                    list(spec.initial) if isinstance(spec.initial, tuple) else spec.initial
+                raw = (
+                    line
+                    if line.strip() or not spec.initial
+                    else (list(spec.initial) if isinstance(spec.initial, tuple) else spec.initial)
                 )
                 try:
                     parse_field(spec, raw)
@@ -170,10 +172,16 @@ class ConsoleSession:
                     continue
                 values[spec.name] = raw
                 break
-        await self.invoke(Invocation(
-            actor, form.submit_command, form.args, values, f"console-{uuid.uuid4()}",
-            Place(surface="form"),
-        ))
+        await self.invoke(
+            Invocation(
+                actor,
+                form.submit_command,
+                form.args,
+                values,
+                f"console-{uuid.uuid4()}",
+                Place(surface="form"),
+            )
+        )
 
     async def press(self, words: list[str]) -> None:
         inbox = self.platform.received.get(self.user, [])
@@ -192,9 +200,16 @@ class ConsoleSession:
             labels = ", ".join(f"{i} {b.label}" for i, b in enumerate(buttons, 1))
             self.say(f"No button “{choice}”. Choose one of: {labels}.")
             return
-        await self.invoke(Invocation(
-            self.actor(), chosen.command, chosen.args, None, f"console-{uuid.uuid4()}", Place(),
-        ))
+        await self.invoke(
+            Invocation(
+                self.actor(),
+                chosen.command,
+                chosen.args,
+                None,
+                f"console-{uuid.uuid4()}",
+                Place(),
+            )
+        )
 
     async def handle_line(self, line: str) -> bool:
         """Act on one typed line; False means the person wants to quit."""
@@ -227,9 +242,14 @@ class ConsoleSession:
         elif word.startswith("/") and word != "/peer":
             self.say(f"Unknown console command {word}. Type /help.")
         else:
-            await self.invoke(self.core.dispatcher.from_text(
-                self.actor(), text, f"console-{uuid.uuid4()}", Place(surface="dm"),
-            ))
+            await self.invoke(
+                self.core.dispatcher.from_text(
+                    self.actor(),
+                    text,
+                    f"console-{uuid.uuid4()}",
+                    Place(surface="dm"),
+                )
+            )
         return True
 
     async def run(self) -> None:

@@ -16,7 +16,9 @@ FEATURE_ROUTES = (profile_commands.ROUTES,)
 
 
 def build_core(
-    config: Config, clock: Clock | None = None, vectoriser: Vectoriser | None = None,
+    config: Config,
+    clock: Clock | None = None,
+    vectoriser: Vectoriser | None = None,
     db: Database | None = None,
 ) -> Core:
     """Wire every service from the config; call `prepare` before handling anything."""
@@ -27,8 +29,7 @@ def build_core(
     dispatcher = Dispatcher({})
     for routes in FEATURE_ROUTES:
         dispatcher.add(routes)
-    return Core(config=config, db=db, clock=clock, outbox=outbox, profiles=profiles,
-                dispatcher=dispatcher)
+    return Core(config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher)
 
 
 async def prepare(core: Core) -> str:

@@ -79,20 +79,27 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
 
     async def work(core: Core) -> int:
         plan = check_rows(
-            rows, platform=args.platform, community=args.community,
-            now=core.clock.now(), existing=await core.profiles.existing_keys(),
+            rows,
+            platform=args.platform,
+            community=args.community,
+            now=core.clock.now(),
+            existing=await core.profiles.existing_keys(),
         )
         if plan.ignored_columns:
             _err("ignored unknown columns: " + ", ".join(plan.ignored_columns))
         for problem in plan.problems:
             _err(f"{args.file}: {problem}")
         if plan.problems and not args.skip_bad:
-            _err(f"{len(plan.problems)} bad row(s); nothing was loaded. Fix them, or use "
-                 "--skip-bad to load the good rows only.")
+            _err(
+                f"{len(plan.problems)} bad row(s); nothing was loaded. Fix them, or use "
+                "--skip-bad to load the good rows only."
+            )
             return 1
         if args.dry_run:
-            print(f"Checked {len(rows)} row(s): {len(plan.records)} would load, "
-                  f"{len(plan.problems)} bad. Nothing was loaded (--dry-run).")
+            print(
+                f"Checked {len(rows)} row(s): {len(plan.records)} would load, "
+                f"{len(plan.problems)} bad. Nothing was loaded (--dry-run)."
+            )
             return 0 if not plan.problems else 1
         loaded = await core.profiles.insert_many(plan.records)
         skipped = f", skipped {len(plan.problems)} bad row(s)" if plan.problems else ""
@@ -134,8 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
         "welfare and housing services. With no Slack or Discord credentials it runs in "
         "the terminal.",
     )
-    parser.add_argument("--config", metavar="FILE",
-                        help="TOML config file (default: peerbot.toml if present, else $PEERBOT_CONFIG, else built-in defaults)")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML config file (default: $PEERBOT_CONFIG, else ./peerbot.toml if present, "
+        "else the built-in defaults)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, runner: CommandRunner, help_text: str, parent=commands):
@@ -143,21 +154,33 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(runner=runner)
         return sub
 
-    add("run", cmd_run, "Start every adapter the config enables (the console if no "
-        "Slack or Discord credentials are set).")
+    add(
+        "run",
+        cmd_run,
+        "Start every adapter the config enables (the console if no Slack or Discord credentials are set).",
+    )
     add("console", cmd_console, "Start the terminal console (also works with piped input).")
     db = commands.add_parser("db", help="Database schema commands.", description="Database schema commands.")
     db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
     add("upgrade", cmd_db_upgrade, "Create or upgrade the database schema.", db_commands)
     add("status", cmd_db_status, "Show whether the schema is up to date.", db_commands)
-    imp = add("import", cmd_import, "Load practitioner profiles from a CSV or JSON file "
-              "(e.g. a sign-up form export). Every row is checked first; a file with bad rows "
-              "loads nothing unless --skip-bad.")
+    imp = add(
+        "import",
+        cmd_import,
+        "Load practitioner profiles from a CSV or JSON file "
+        "(e.g. a sign-up form export). Every row is checked first; a file with bad rows "
+        "loads nothing unless --skip-bad.",
+    )
     imp.add_argument("file", help="a .csv (header row of column names) or .json (array) file")
-    imp.add_argument("--platform", default="console", choices=("console", "slack", "discord"),
-                     help="platform for rows without a platform column (default: console)")
-    imp.add_argument("--community", default="local",
-                     help="workspace or server id for rows without a community column")
+    imp.add_argument(
+        "--platform",
+        default="console",
+        choices=("console", "slack", "discord"),
+        help="platform for rows without a platform column (default: console)",
+    )
+    imp.add_argument(
+        "--community", default="local", help="workspace or server id for rows without a community column"
+    )
     imp.add_argument("--skip-bad", action="store_true", help="load the good rows, skip bad ones")
     imp.add_argument("--dry-run", action="store_true", help="check the file, load nothing")
     exp = add("export", cmd_export, "Write profiles as CSV or JSON (the import format).")
@@ -165,10 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
     exp.add_argument("--platform", choices=("console", "slack", "discord"), help="only this platform")
     exp.add_argument("--community", help="only this workspace or server id")
-    config_cmd = commands.add_parser("config", help="Configuration helpers.", description="Configuration helpers.")
+    config_cmd = commands.add_parser(
+        "config", help="Configuration helpers.", description="Configuration helpers."
+    )
     config_commands = config_cmd.add_subparsers(dest="config_command", metavar="COMMAND", required=True)
-    add("example", cmd_config_example, "Print a config file documenting every key and default.",
-        config_commands)
+    add(
+        "example",
+        cmd_config_example,
+        "Print a config file documenting every key and default.",
+        config_commands,
+    )
     add("check", cmd_config_check, "Validate the configuration and exit.", config_commands)
     for register in _feature_cli():
         register(commands, add)

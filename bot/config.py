@@ -90,9 +90,7 @@ def _text_by_name(value: Any) -> dict[str, str]:
 
 
 def _number_by_name(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict) and all(
-        isinstance(v, bool | int | float | str) for v in value.values()
-    ):
+    if isinstance(value, dict) and all(isinstance(v, bool | int | float | str) for v in value.values()):
         return dict(value)
     raise ValueError("a table of rule names to values, e.g. { group_size = 2 }")
 
@@ -124,8 +122,7 @@ def _url(value: Any) -> str:
 def _database_url(value: Any) -> str:
     if isinstance(value, str) and (value == "" or value.startswith(("sqlite", "postgresql"))):
         return value
-    raise ValueError('"" (the SQLite file in data_dir) or a sqlite+aiosqlite:// or '
-                     "postgresql+asyncpg:// URL")
+    raise ValueError('"" (the SQLite file in data_dir) or a sqlite+aiosqlite:// or postgresql+asyncpg:// URL')
 
 
 def setting(default: Any, check: Callable[[Any], Any], help: str) -> Any:
@@ -153,11 +150,13 @@ class BotSection:
         "peerbot-data", _text, "Folder for the default SQLite database and other local files."
     )
     log_level: str = setting(
-        "INFO", _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
+        "INFO",
+        _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
         "Log level. Library loggers that print message bodies are always capped at WARNING.",
     )
     privacy_contact: str = setting(
-        "your community organiser", _text,
+        "your community organiser",
+        _text,
         "Who people can contact about their data; shown in the privacy notice.",
     )
 
@@ -167,11 +166,13 @@ class DatabaseSection:
     """Where data lives. PEERBOT_DATABASE_URL overrides url (it may hold a password)."""
 
     url: str = setting(
-        "", _database_url,
+        "",
+        _database_url,
         'Empty for a SQLite file in data_dir, or e.g. "postgresql+asyncpg://user@host/db".',
     )
     on_old_schema: str = setting(
-        "upgrade", _one_of("upgrade", "refuse"),
+        "upgrade",
+        _one_of("upgrade", "refuse"),
         "When the database schema is behind the code at start-up: upgrade it, or refuse to "
         "start (run `peerbot db upgrade` yourself).",
     )
@@ -183,9 +184,7 @@ class ConsoleSection:
 
     user: str = setting("you", _text, "Who you are when the console starts (switch with /as).")
     admin: bool = setting(True, _boolean, "Whether console users may use /peer admin commands.")
-    offer_demo: bool = setting(
-        True, _boolean, "Offer to load the demo community when the database is empty."
-    )
+    offer_demo: bool = setting(True, _boolean, "Offer to load the demo community when the database is empty.")
 
 
 @dataclass(frozen=True)
@@ -193,12 +192,14 @@ class AdminsSection:
     """Who may use /peer admin commands, per Slack workspace or Discord server."""
 
     slack: dict = setting(
-        {}, _lists_by_name,
+        {},
+        _lists_by_name,
         'Slack user ids by workspace id, e.g. { T0123 = ["U111"] }. Workspace admins and '
         "owners are admins too.",
     )
     discord: dict = setting(
-        {}, _lists_by_name,
+        {},
+        _lists_by_name,
         'Discord user ids by server id, e.g. { "1234" = ["5678"] }. The server\'s admin role '
         "(set with /peer setup) counts too.",
     )
@@ -209,7 +210,8 @@ class MatchingSection:
     """How peers are matched. Admins can change the rules at run time with /peer admin set."""
 
     backend: str = setting(
-        "tfidf", _one_of("tfidf", "openai", "local"),
+        "tfidf",
+        _one_of("tfidf", "openai", "local"),
         'Challenge similarity: "tfidf" (offline, default), "openai" (embeddings through [llm]) '
         'or "local" (sentence embeddings; pip install "peerbot[local-embeddings]").',
     )
@@ -220,11 +222,13 @@ class MatchingSection:
         "all-MiniLM-L6-v2", _text, 'Sentence-transformers model when backend = "local".'
     )
     rules: dict = setting(
-        {}, _number_by_name,
+        {},
+        _number_by_name,
         "Starting rules, e.g. { group_size = 2, no_repeat_rounds = 6 }; see /peer admin rules.",
     )
     federations: dict = setting(
-        {}, _lists_by_name,
+        {},
+        _lists_by_name,
         'Communities matched together, e.g. { north = ["slack:T0123", "discord:98765"] }. '
         "Otherwise each workspace or server is matched on its own.",
     )
@@ -235,9 +239,7 @@ class RoundsSection:
     """Scheduled matching rounds."""
 
     enabled: bool = setting(False, _boolean, "Start rounds on the schedule below.")
-    cron: str = setting(
-        "0 9 * * mon", _text, "When rounds start (cron: minute hour day month weekday)."
-    )
+    cron: str = setting("0 9 * * mon", _text, "When rounds start (cron: minute hour day month weekday).")
     every_weeks: int = setting(2, _int_range(1, 12), "Run on every Nth matching week (2 = fortnightly).")
     timezone: str = setting("Europe/London", _timezone, "Time zone of the schedule.")
 
@@ -255,7 +257,8 @@ class CheckinsSection:
         2, _int_range(0, 168), 'Ask "did you meet?" this long after a check-in.'
     )
     lease_seconds: int = setting(
-        60, _int_range(5, 3600),
+        60,
+        _int_range(5, 3600),
         "How long a bot process holds a claimed job before another may take it over.",
     )
     poll_seconds: int = setting(15, _int_range(1, 3600), "How often to look for due work.")
@@ -271,7 +274,8 @@ class RelaySection:
     enabled: bool = setting(True, _boolean, "Offer /peer ask. Needs PEERBOT_ENCRYPTION_KEYS.")
     max_peers: int = setting(3, _int_range(1, 10), "How many peers receive each question.")
     retention_hours: int = setting(
-        72, _int_range(1, 24 * 30),
+        72,
+        _int_range(1, 24 * 30),
         "Delete questions, answers and handles this long after close or last activity.",
     )
     asks_per_day: int = setting(3, _int_range(1, 50), "Questions one person may ask per day.")
@@ -287,13 +291,9 @@ class RelaySection:
 class PrivacySection:
     """Places the bot must never post to: central government and regulators."""
 
-    blocked_workspaces: tuple = setting(
-        (), _text_list, "Slack workspace (team) ids the bot never posts to."
-    )
+    blocked_workspaces: tuple = setting((), _text_list, "Slack workspace (team) ids the bot never posts to.")
     blocked_guilds: tuple = setting((), _text_list, "Discord server ids the bot never posts to.")
-    blocked_channels: tuple = setting(
-        (), _text_list, "Slack or Discord channel ids the bot never posts to."
-    )
+    blocked_channels: tuple = setting((), _text_list, "Slack or Discord channel ids the bot never posts to.")
 
 
 @dataclass(frozen=True)
@@ -301,7 +301,8 @@ class SlackSection:
     """Slack. Starts when SLACK_BOT_TOKEN is set (plus SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)."""
 
     mode: str = setting(
-        "socket", _one_of("socket", "http"),
+        "socket",
+        _one_of("socket", "http"),
         '"socket" (Socket Mode, no public URL) or "http" (events at /slack/events).',
     )
     http_host: str = setting("127.0.0.1", _text, "Address to listen on in HTTP mode.")
@@ -326,17 +327,15 @@ class LlmSection:
     """Optional LLM help through any OpenAI-compatible server. Key from PEERBOT_LLM_API_KEY."""
 
     enabled: bool = setting(False, _boolean, "Use an LLM for suggestions and introductions.")
-    base_url: str = setting(
-        "http://127.0.0.1:8000/v1", _url, "OpenAI-compatible server, e.g. a local one."
-    )
+    base_url: str = setting("http://127.0.0.1:8000/v1", _url, "OpenAI-compatible server, e.g. a local one.")
     model: str = setting("gpt-4o-mini", _text, "Chat model name.")
     timeout_seconds: float = setting(
         8.0, _float_range(0.5, 120), "Give up and use the template after this long."
     )
     allow_relay_content: bool = setting(
-        False, _boolean,
-        "Let the LLM read relay questions to spot identifying details. Off: they never leave "
-        "the bot.",
+        False,
+        _boolean,
+        "Let the LLM read relay questions to spot identifying details. Off: they never leave the bot.",
     )
     prompt_overrides: dict = setting(
         {}, _text_by_name, 'Replace a prompt by name with your own file, e.g. { introduction = "x.txt" }.'
@@ -420,7 +419,8 @@ def _check_cross_field(config: Config) -> None:
     relay = config.relay
     if relay.delay_seconds_min > relay.delay_seconds_max:
         raise ConfigError(
-            "[relay] delay_seconds_min", relay.delay_seconds_min,
+            "[relay] delay_seconds_min",
+            relay.delay_seconds_min,
             f"no more than delay_seconds_max ({relay.delay_seconds_max})",
         )
     from matching.rules import RuleError, rules_from_mapping

@@ -20,6 +20,7 @@ def demo_rows() -> list[tuple[int, dict]]:
 async def load_demo(core: Core) -> int:
     """Add the demo practitioners to the console community (skipping any already there)."""
     existing = await core.profiles.existing_keys()
-    plan = check_rows(demo_rows(), platform="console", community=DEMO_COMMUNITY,
-                      now=core.clock.now(), existing=existing)
+    plan = check_rows(
+        demo_rows(), platform="console", community=DEMO_COMMUNITY, now=core.clock.now(), existing=existing
+    )
     return await core.profiles.insert_many(plan.records)

@@ -99,16 +99,22 @@ class Dispatcher:
     async def _run(self, core: Core, invocation: Invocation) -> None:
         route = self.routes.get(invocation.command)
         if route is None:
-            await core.outbox.reply(invocation, Message(
-                f"I don't know the command “{invocation.command[:40]}”. "
-                "Type `/peer help` to see what I can do."
-            ))
+            await core.outbox.reply(
+                invocation,
+                Message(
+                    f"I don't know the command “{invocation.command[:40]}”. "
+                    "Type `/peer help` to see what I can do."
+                ),
+            )
             return
         if route.admin and not core.is_admin(invocation.actor):
-            await core.outbox.reply(invocation, Message(
-                "Only this community's admins can use that command. "
-                "Ask your community organiser if you think you should be one."
-            ))
+            await core.outbox.reply(
+                invocation,
+                Message(
+                    "Only this community's admins can use that command. "
+                    "Ask your community organiser if you think you should be one."
+                ),
+            )
             return
         try:
             await route.handler(core, invocation)
@@ -116,12 +122,14 @@ class Dispatcher:
             await core.outbox.reply(invocation, Message(str(problem)))
         except Exception as problem:
             frames = "".join(traceback.format_tb(problem.__traceback__))
-            log.error("command %s failed with %s\n%s", invocation.command,
-                      type(problem).__name__, frames)
-            await core.outbox.reply(invocation, Message(
-                "Sorry, something went wrong on our side and nothing was changed. "
-                "Please try again; if it keeps happening, tell your community organiser."
-            ))
+            log.error("command %s failed with %s\n%s", invocation.command, type(problem).__name__, frames)
+            await core.outbox.reply(
+                invocation,
+                Message(
+                    "Sorry, something went wrong on our side and nothing was changed. "
+                    "Please try again; if it keeps happening, tell your community organiser."
+                ),
+            )
 
     async def _first_time(self, core: Core, dedup_id: str) -> bool:
         now = core.clock.now()
@@ -143,8 +151,6 @@ class Dispatcher:
         """Forget old dedup ids: platforms stop retrying within minutes."""
         async with core.db.session() as session, session.begin():
             result = await session.execute(
-                delete(ProcessedInvocation).where(
-                    ProcessedInvocation.seen_at < core.clock.now() - DEDUP_KEEP
-                )
+                delete(ProcessedInvocation).where(ProcessedInvocation.seen_at < core.clock.now() - DEDUP_KEEP)
             )
         return result.rowcount

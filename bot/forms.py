@@ -69,9 +69,7 @@ def parse_field(field: Field, raw: Any) -> Any:
         try:
             ZoneInfo(text)
         except (ZoneInfoNotFoundError, ValueError):
-            raise FieldError(
-                f"“{text}” is not a time zone name; use one like Europe/London."
-            ) from None
+            raise FieldError(f"“{text}” is not a time zone name; use one like Europe/London.") from None
         return text
     if field.kind == "date":
         try:
@@ -79,13 +77,9 @@ def parse_field(field: Field, raw: Any) -> Any:
         except ValueError:
             raise FieldError(f"“{text}” is not a date; use YYYY-MM-DD, e.g. 2027-01-31.") from None
     if len(text) < field.min_length:
-        raise FieldError(
-            f"Too short: {len(text)} characters; write at least {field.min_length}."
-        )
+        raise FieldError(f"Too short: {len(text)} characters; write at least {field.min_length}.")
     if len(text) > field.max_length:
-        raise FieldError(
-            f"Too long: {len(text)} characters; keep it to {field.max_length} or fewer."
-        )
+        raise FieldError(f"Too long: {len(text)} characters; keep it to {field.max_length} or fewer.")
     return text
 
 

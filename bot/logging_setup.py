@@ -14,8 +14,20 @@ import sys
 import threading
 
 BODY_LOGGING_LIBRARIES = (
-    "slack_bolt", "slack_sdk", "discord", "aiohttp", "sqlalchemy", "openai", "httpx",
-    "httpcore", "asyncpg", "websockets", "urllib3", "alembic",
+    "slack_bolt",
+    "slack_sdk",
+    "discord",
+    "aiohttp",
+    "sqlalchemy",
+    "openai",
+    "httpx",
+    "httpcore",
+    "asyncpg",
+    "aiosqlite",
+    "websockets",
+    "urllib3",
+    "alembic",
+    "apscheduler",
 )
 REDACTED = "[redacted]"
 

@@ -153,13 +153,15 @@ class Outbox:
             await platform.deliver(out.destination, out.message)
         except DeliveryFailed as failure:
             return await self._fail(out, failure.reason)
-        log.debug("sent %s (%s) on %s", out.kind, type(out.destination).__name__,
-                 out.destination.platform)
+        log.debug("sent %s (%s) on %s", out.kind, type(out.destination).__name__, out.destination.platform)
         return Delivery("sent")
 
     async def reply(
-        self, invocation: Invocation, message: Message,
-        sensitivity: Sensitivity = Sensitivity.PERSONAL, kind: str = "reply",
+        self,
+        invocation: Invocation,
+        message: Message,
+        sensitivity: Sensitivity = Sensitivity.PERSONAL,
+        kind: str = "reply",
     ) -> Delivery:
         """Answer the person who invoked the bot, privately, where they invoked it."""
         recipients = frozenset({invocation.actor.user_id})
@@ -169,7 +171,8 @@ class Outbox:
         destination = out.destination
         privacy = self._privacy
         blocked_communities = {
-            "slack": privacy.blocked_workspaces, "discord": privacy.blocked_guilds,
+            "slack": privacy.blocked_workspaces,
+            "discord": privacy.blocked_guilds,
         }.get(destination.platform, ())
         if destination.community in blocked_communities:
             return "blocked_community"
@@ -215,11 +218,15 @@ class Outbox:
         log.warning("refused %s (%s): %s", out.kind, out.sensitivity.value, reason)
         destination = out.destination
         async with self._db.session() as session, session.begin():
-            session.add(Refusal(
-                at=self._clock.now(),
-                community_key=f"{destination.platform}:{destination.community}",
-                kind=out.kind[:40], sensitivity=out.sensitivity.value, reason=reason,
-            ))
+            session.add(
+                Refusal(
+                    at=self._clock.now(),
+                    community_key=f"{destination.platform}:{destination.community}",
+                    kind=out.kind[:40],
+                    sensitivity=out.sensitivity.value,
+                    reason=reason,
+                )
+            )
 
     async def _fail(self, out: Outbound, reason: str) -> Delivery:
         log.warning("could not send %s on %s: %s", out.kind, out.destination.platform, reason)

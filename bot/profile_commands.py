@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.core import Core
+from bot.dispatch import Route
 from bot.errors import UserError
 from bot.forms import FieldError, parse_field, parse_form
 from bot.help_text import help_text
@@ -14,7 +15,6 @@ from bot.messages import Attachment, Button, Field, Message
 from bot.privacy_notice import privacy_notice
 from bot.profile_form import profile_form
 from bot.profiles import profile_as_dict
-from bot.dispatch import Route
 from matching.vocabulary import CADENCES, INTEGRATION_AREAS, ORG_TYPES, REGIONS, STAGES
 
 UNTIL_FIELD = Field("until", "Pause until", kind="date", required=False)
@@ -27,16 +27,18 @@ def describe_profile(values: dict) -> str:
     if status == "paused":
         until = values.get("paused_until")
         status = f"paused until {until}" if until else "paused"
-    return "\n".join([
-        f"*{values['display_name']}*: {values['role']}, {values['organisation']} "
-        f"({ORG_TYPES[values['org_type']]}, {REGIONS[values['region']]})",
-        f"• Integration areas: {areas}",
-        f"• Stage: {STAGES[values['stage']]}",
-        f"• Challenge: {values['challenge']}",
-        f"• Check-ins: {CADENCES[values['cadence']]}, time zone {values['timezone']}",
-        f"• Answers anonymous questions: {'yes' if values['accepts_questions'] else 'no'}",
-        f"• Status: {status}",
-    ])
+    return "\n".join(
+        [
+            f"*{values['display_name']}*: {values['role']}, {values['organisation']} "
+            f"({ORG_TYPES[values['org_type']]}, {REGIONS[values['region']]})",
+            f"• Integration areas: {areas}",
+            f"• Stage: {STAGES[values['stage']]}",
+            f"• Challenge: {values['challenge']}",
+            f"• Check-ins: {CADENCES[values['cadence']]}, time zone {values['timezone']}",
+            f"• Answers anonymous questions: {'yes' if values['accepts_questions'] else 'no'}",
+            f"• Status: {status}",
+        ]
+    )
 
 
 async def show_help(core: Core, inv: Invocation) -> None:
@@ -48,10 +50,13 @@ async def join(core: Core, inv: Invocation) -> None:
     if existing is not None and existing.status != "pending":
         raise UserError("You're already a member. Use `/peer profile` to see or edit your profile.")
     current = profile_as_dict(existing) if existing else None
-    await core.outbox.reply(inv, Message(
-        "Tell us about your work so we can match you with a peer from another organisation.",
-        form=profile_form("join.submit", current),
-    ))
+    await core.outbox.reply(
+        inv,
+        Message(
+            "Tell us about your work so we can match you with a peer from another organisation.",
+            form=profile_form("join.submit", current),
+        ),
+    )
 
 
 async def _checked_profile_values(core: Core, inv: Invocation, submit: str) -> dict | None:
@@ -59,11 +64,14 @@ async def _checked_profile_values(core: Core, inv: Invocation, submit: str) -> d
     form = profile_form(submit)
     values, errors = parse_form(form, inv.form or {})
     if errors:
-        await core.outbox.reply(inv, Message(
-            "Please fix the highlighted fields.", form=profile_form(submit, {
-                k: v for k, v in values.items() if k not in errors
-            }), field_errors=errors,
-        ))
+        await core.outbox.reply(
+            inv,
+            Message(
+                "Please fix the highlighted fields.",
+                form=profile_form(submit, {k: v for k, v in values.items() if k not in errors}),
+                field_errors=errors,
+            ),
+        )
         return None
     return values
 
@@ -73,20 +81,28 @@ async def join_submit(core: Core, inv: Invocation) -> None:
     if values is None:
         return
     await core.profiles.save_pending(inv.actor, values)
-    await core.outbox.reply(inv, Message(
-        privacy_notice(core.config) + "\n\nDo you agree?",
-        buttons=(Button("I agree, join", "join.consent", style="primary"),
-                 Button("Cancel", "join.cancel")),
-    ))
+    await core.outbox.reply(
+        inv,
+        Message(
+            privacy_notice(core.config) + "\n\nDo you agree?",
+            buttons=(
+                Button("I agree, join", "join.consent", style="primary"),
+                Button("Cancel", "join.cancel"),
+            ),
+        ),
+    )
 
 
 async def join_consent(core: Core, inv: Invocation) -> None:
     profile = await core.profiles.consent(inv.actor)
-    await core.outbox.reply(inv, Message(
-        f"Welcome, {profile.display_name}! You're in. You'll be introduced to a peer at the "
-        "next matching round. `/peer profile` shows what peers will see; `/peer help` lists "
-        "everything else."
-    ))
+    await core.outbox.reply(
+        inv,
+        Message(
+            f"Welcome, {profile.display_name}! You're in. You'll be introduced to a peer at the "
+            "next matching round. `/peer profile` shows what peers will see; `/peer help` lists "
+            "everything else."
+        ),
+    )
 
 
 async def join_cancel(core: Core, inv: Invocation) -> None:
@@ -101,9 +117,13 @@ async def profile(core: Core, inv: Invocation) -> None:
     if inv.args:
         raise UserError("Use `/peer profile` to see your profile or `/peer profile edit` to change it.")
     found = await core.profiles.require(inv.actor)
-    await core.outbox.reply(inv, Message(
-        describe_profile(profile_as_dict(found)), buttons=(Button("Edit", "profile.edit"),),
-    ))
+    await core.outbox.reply(
+        inv,
+        Message(
+            describe_profile(profile_as_dict(found)),
+            buttons=(Button("Edit", "profile.edit"),),
+        ),
+    )
 
 
 async def profile_edit(core: Core, inv: Invocation) -> None:
@@ -116,9 +136,9 @@ async def profile_submit(core: Core, inv: Invocation) -> None:
     if values is None:
         return
     saved = await core.profiles.update(inv.actor, values)
-    await core.outbox.reply(inv, Message(
-        "Saved. This is your profile now:\n" + describe_profile(profile_as_dict(saved))
-    ))
+    await core.outbox.reply(
+        inv, Message("Saved. This is your profile now:\n" + describe_profile(profile_as_dict(saved)))
+    )
 
 
 async def pause(core: Core, inv: Invocation) -> None:
@@ -133,9 +153,9 @@ async def pause(core: Core, inv: Invocation) -> None:
         raise UserError(f"{problem} Use `/peer pause until YYYY-MM-DD`.") from None
     await core.profiles.pause(inv.actor, until)
     when = f" until {until.isoformat()}" if until else " until you use `/peer resume`"
-    await core.outbox.reply(inv, Message(
-        f"Paused{when}. You won't be matched or sent scheduled messages meanwhile."
-    ))
+    await core.outbox.reply(
+        inv, Message(f"Paused{when}. You won't be matched or sent scheduled messages meanwhile.")
+    )
 
 
 async def resume(core: Core, inv: Invocation) -> None:
@@ -145,20 +165,30 @@ async def resume(core: Core, inv: Invocation) -> None:
 
 async def leave(core: Core, inv: Invocation) -> None:
     await core.profiles.require(inv.actor)
-    await core.outbox.reply(inv, Message(
-        "This erases your profile, matches, check-ins, notes and anonymous question threads. "
-        "It cannot be undone. Are you sure?",
-        buttons=(Button("Erase my data", "leave.confirm", style="danger"),
-                 Button("Keep my data", "leave.cancel")),
-    ))
+    await core.outbox.reply(
+        inv,
+        Message(
+            "This erases your profile, matches, check-ins, notes and anonymous question threads. "
+            "It cannot be undone. Are you sure?",
+            buttons=(
+                Button("Erase my data", "leave.confirm", style="danger"),
+                Button("Keep my data", "leave.cancel"),
+            ),
+        ),
+    )
 
 
 async def leave_confirm(core: Core, inv: Invocation) -> None:
     erased = await core.profiles.erase(inv.actor)
-    await core.outbox.reply(inv, Message(
-        "Done: everything stored about you has been erased. You're welcome back any time "
-        "with `/peer join`." if erased else "There was nothing stored about you."
-    ))
+    await core.outbox.reply(
+        inv,
+        Message(
+            "Done: everything stored about you has been erased. You're welcome back any time "
+            "with `/peer join`."
+            if erased
+            else "There was nothing stored about you."
+        ),
+    )
 
 
 async def leave_cancel(core: Core, inv: Invocation) -> None:
@@ -171,10 +201,13 @@ async def mydata(core: Core, inv: Invocation) -> None:
         await core.outbox.reply(inv, Message("Nothing is stored about you."))
         return
     document = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    await core.outbox.reply(inv, Message(
-        "Everything stored about you:\n```\n" + document + "\n```",
-        attachments=(Attachment("mydata.json", "application/json", document.encode()),),
-    ))
+    await core.outbox.reply(
+        inv,
+        Message(
+            "Everything stored about you:\n```\n" + document + "\n```",
+            attachments=(Attachment("mydata.json", "application/json", document.encode()),),
+        ),
+    )
 
 
 ROUTES: dict[str, Route] = {

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.forms import FieldError, parse_field
-from bot.profile_form import PROFILE_FIELDS, PROFILE_FIELD_NAMES
+from bot.profile_form import PROFILE_FIELD_NAMES, PROFILE_FIELDS
 
 ID_COLUMNS = ("platform", "community", "user_id")
 CONSENT_COLUMNS = ("consent", "consented_at")
@@ -178,8 +178,12 @@ def _check_row(
 
 
 def check_rows(
-    rows: Iterable[tuple[int, dict[str, Any]]], *, platform: str, community: str,
-    now: datetime, existing: set[tuple[str, str, str]],
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    platform: str,
+    community: str,
+    now: datetime,
+    existing: set[tuple[str, str, str]],
 ) -> ImportPlan:
     """Check every row; each problem is kept with its line so all can be reported at once."""
     plan = ImportPlan()
@@ -194,9 +198,9 @@ def check_rows(
             continue
         key = (record["platform"], record["community"], record["user_id"])
         if key in seen:
-            plan.problems.append(RowProblem(
-                line, f"user_id “{key[2]}” appears twice (first on line {seen[key]})"
-            ))
+            plan.problems.append(
+                RowProblem(line, f"user_id “{key[2]}” appears twice (first on line {seen[key]})")
+            )
             continue
         if key in existing:
             plan.problems.append(RowProblem(line, f"user_id “{key[2]}” already has a profile"))

@@ -20,8 +20,16 @@ from bot.storage.database import Database
 from bot.storage.models import Profile
 
 PROFILE_EXPORT_FIELDS = (
-    "platform", "community", "user_id", *PROFILE_FIELD_NAMES, "status", "paused_until",
-    "consented_at", "privacy_notice_version", "created_at", "updated_at",
+    "platform",
+    "community",
+    "user_id",
+    *PROFILE_FIELD_NAMES,
+    "status",
+    "paused_until",
+    "consented_at",
+    "privacy_notice_version",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -46,7 +54,10 @@ class ProfileService:
     """Reads and changes profiles; every change is one transaction."""
 
     def __init__(
-        self, db: Database, clock: Clock, vectoriser: Vectoriser,
+        self,
+        db: Database,
+        clock: Clock,
+        vectoriser: Vectoriser,
         parts: Sequence[PersonalDataPart] = (),
     ):
         self._db = db
@@ -80,13 +91,15 @@ class ProfileService:
         async with self._db.session() as session, session.begin():
             profile = (await session.execute(select(Profile).where(_owner(actor)))).scalar_one_or_none()
             if profile is not None and profile.status != "pending":
-                raise UserError(
-                    "You're already a member. Use `/peer profile edit` to change your profile."
-                )
+                raise UserError("You're already a member. Use `/peer profile edit` to change your profile.")
             if profile is None:
                 profile = Profile(
-                    platform=actor.platform, community=actor.community, user_id=actor.user_id,
-                    status="pending", dont_pair_with=[], created_at=now,
+                    platform=actor.platform,
+                    community=actor.community,
+                    user_id=actor.user_id,
+                    status="pending",
+                    dont_pair_with=[],
+                    created_at=now,
                 )
                 session.add(profile)
             for name in PROFILE_FIELD_NAMES:
@@ -154,9 +167,15 @@ class ProfileService:
         """Bring back people whose pause-until date has passed."""
         today = self._clock.now().date()
         async with self._db.session() as session, session.begin():
-            paused = (await session.execute(
-                select(Profile).where((Profile.status == "paused") & (Profile.paused_until <= today))
-            )).scalars().all()
+            paused = (
+                (
+                    await session.execute(
+                        select(Profile).where((Profile.status == "paused") & (Profile.paused_until <= today))
+                    )
+                )
+                .scalars()
+                .all()
+            )
             for profile in paused:
                 profile.status, profile.paused_until = "active", None
         return len(paused)
@@ -196,15 +215,22 @@ class ProfileService:
         vectors = await self._vectoriser.vectors([r["challenge"] for r in records]) if records else []
         async with self._db.session() as session, session.begin():
             for record, vector in zip(records, vectors, strict=True):
-                session.add(Profile(
-                    **{name: record[name] for name in PROFILE_FIELD_NAMES},
-                    platform=record["platform"], community=record["community"],
-                    user_id=record["user_id"], status="active", dont_pair_with=[],
-                    consented_at=record["consented_at"],
-                    privacy_notice_version=PRIVACY_NOTICE_VERSION,
-                    vector=vector, vector_backend=self._vectoriser.name,
-                    created_at=now, updated_at=now,
-                ))
+                session.add(
+                    Profile(
+                        **{name: record[name] for name in PROFILE_FIELD_NAMES},
+                        platform=record["platform"],
+                        community=record["community"],
+                        user_id=record["user_id"],
+                        status="active",
+                        dont_pair_with=[],
+                        consented_at=record["consented_at"],
+                        privacy_notice_version=PRIVACY_NOTICE_VERSION,
+                        vector=vector,
+                        vector_backend=self._vectoriser.name,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
         return len(records)
 
     async def listing(self, platform: str | None = None, community: str | None = None) -> list[Profile]:

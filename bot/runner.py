@@ -27,8 +27,10 @@ async def offer_demo(core: Core, session, interactive: bool) -> None:
     if not core.config.console.offer_demo or await core.profiles.existing_keys():
         return
     if not interactive:
-        session.say("The database is empty. Type /demo to load a demo community of 30 "
-                    "practitioners, or /peer join to start your own.")
+        session.say(
+            "The database is empty. Type /demo to load a demo community of 30 "
+            "practitioners, or /peer join to start your own."
+        )
         return
     answer = await session.read_line(
         "The database is empty. Load a demo community of 30 fictional practitioners so you "
@@ -40,7 +42,10 @@ async def offer_demo(core: Core, session, interactive: bool) -> None:
 
 
 async def run_console(
-    core: Core, stdin: TextIO, stdout: TextIO, interactive: bool,
+    core: Core,
+    stdin: TextIO,
+    stdout: TextIO,
+    interactive: bool,
 ) -> None:
     """The terminal chat, until /quit or end of input."""
     from adapters.console_adapter import ConsolePlatform, ConsoleSession
@@ -55,8 +60,10 @@ async def run_console(
     session.extra_commands["/demo"] = demo
     for name, command in core.services.get("console_commands", {}).items():
         session.extra_commands[name] = command
-    session.say(f"{core.config.bot.name}: console. You are {session.user}. "
-                "Type /help for console commands, /peer help for the bot's.")
+    session.say(
+        f"{core.config.bot.name}: console. You are {session.user}. "
+        "Type /help for console commands, /peer help for the bot's."
+    )
     await offer_demo(core, session, interactive)
     await session.run()
 
@@ -70,9 +77,11 @@ async def run_bot(config: Config, console_only: bool) -> int:
         platforms = [] if console_only else enabled_platforms(config)
         if not platforms:
             if not console_only:
-                print("peerbot: no Slack or Discord credentials set "
-                      "(SLACK_BOT_TOKEN, DISCORD_BOT_TOKEN): starting the console.",
-                      file=sys.stderr)
+                print(
+                    "peerbot: no Slack or Discord credentials set "
+                    "(SLACK_BOT_TOKEN, DISCORD_BOT_TOKEN): starting the console.",
+                    file=sys.stderr,
+                )
             await run_console(core, sys.stdin, sys.stdout, sys.stdin.isatty())
             return 0
         from bot.platforms import run_platforms

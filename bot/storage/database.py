@@ -10,7 +10,12 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -95,9 +100,7 @@ class Database:
         state = await self.schema_state()
         if state.up_to_date:
             return "database schema is up to date"
-        known = {
-            rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
-        }
+        known = {rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
         if state.current is not None and state.current not in known:
             raise SchemaError(
                 f"the database is at schema version {state.current}, which this version of "

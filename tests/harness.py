@@ -1,0 +1,105 @@
+"""A test harness: the real core on a real database, with a fake clock and a collecting
+platform standing in for Slack or Discord. Tests talk to it as people would."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from adapters.memory_platform import MemoryPlatform
+from bot.app import build_core, prepare
+from bot.clock import FakeClock
+from bot.config import Config, parse_config
+from bot.core import Core
+from bot.invocation import Actor, Invocation, Place
+from bot.messages import Message
+
+JOIN_FORM = {
+    "display_name": "Alice Smith",
+    "organisation": "Leeds City Council",
+    "org_type": "council",
+    "region": "yorkshire_humber",
+    "role": "Discharge lead",
+    "areas": "social care, health",
+    "challenge": "Joining up hospital discharge between the council and the trust.",
+    "stage": "implementing",
+    "timezone": "Europe/London",
+    "cadence": "fortnightly",
+    "accepts_questions": "yes",
+}
+
+
+@dataclass
+class Harness:
+    config: Config
+    clock: FakeClock
+    platform: MemoryPlatform
+    core: Core | None = None
+    actors: dict[str, Actor] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, database_url: str, tmp_path: Path, raw_config: dict | None = None) -> Harness:
+        raw = dict(raw_config or {})
+        raw.setdefault("bot", {})["data_dir"] = str(tmp_path)
+        config = parse_config(raw, {"PEERBOT_DATABASE_URL": database_url}, "tests")
+        return cls(config=config, clock=FakeClock(), platform=MemoryPlatform())
+
+    async def start(self) -> None:
+        self.core = build_core(self.config, clock=self.clock)
+        self.core.outbox.register(self.platform)
+        await prepare(self.core)
+
+    async def stop(self) -> None:
+        if self.core is not None:
+            await self.core.db.close()
+
+    def actor(self, user: str, **kw: Any) -> Actor:
+        if user not in self.actors or kw:
+            self.actors[user] = Actor(self.platform.name, "local", user, display_name=user, **kw)
+        return self.actors[user]
+
+    async def say(self, user: str, text: str, place: Place | None = None) -> Message:
+        """Type `/peer <text>` as `user`; returns the last message they received."""
+        inv = self.core.dispatcher.from_text(self.actor(user), text, f"t-{uuid.uuid4()}", place)
+        await self.core.handle(inv)
+        return self.platform.last(user)
+
+    async def submit(self, user: str, command: str, form: dict, args: tuple = ()) -> Message:
+        """Submit a form as `user`."""
+        await self.core.handle(
+            Invocation(
+                self.actor(user),
+                command,
+                args,
+                form,
+                f"t-{uuid.uuid4()}",
+                Place(surface="form"),
+            )
+        )
+        return self.platform.last(user)
+
+    async def press(self, user: str, label: str) -> Message:
+        """Press the button with this label on the newest message that has it."""
+        for message in reversed(self.platform.to(user)):
+            for button in message.buttons:
+                if button.label == label:
+                    await self.core.handle(
+                        Invocation(
+                            self.actor(user),
+                            button.command,
+                            button.args,
+                            None,
+                            f"t-{uuid.uuid4()}",
+                        )
+                    )
+                    return self.platform.last(user)
+        raise AssertionError(f"{user} has no button {label!r}")
+
+    async def join(self, user: str, **changes: Any) -> Message:
+        """Join through the form and consent, as a person would."""
+        form = {**JOIN_FORM, "display_name": user.title(), **changes}
+        await self.say(user, "join")
+        await self.submit(user, "join.submit", form)
+        return await self.press(user, "I agree, join")
