@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot import profile_commands
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Core
 from bot.dispatch import Dispatcher
+from bot.jobs import JobQueue
 from bot.outbox import Outbox
 from bot.profiles import ProfileService
 from bot.similarity import TfidfVectoriser, Vectoriser
@@ -29,7 +32,10 @@ def build_core(
     dispatcher = Dispatcher({})
     for routes in FEATURE_ROUTES:
         dispatcher.add(routes)
-    return Core(config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher)
+    jobs = JobQueue(lease=timedelta(seconds=config.checkins.lease_seconds))
+    return Core(
+        config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher, jobs=jobs
+    )
 
 
 async def prepare(core: Core) -> str:

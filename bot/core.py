@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.dispatch import Dispatcher
 from bot.invocation import Actor, Invocation
+from bot.jobs import JobQueue
 from bot.outbox import Outbox
 from bot.profiles import ProfileService
 from bot.storage.database import Database
@@ -24,6 +25,7 @@ class Core:
     outbox: Outbox
     profiles: ProfileService
     dispatcher: Dispatcher
+    jobs: JobQueue
     services: dict[str, Any] = field(default_factory=dict)
 
     async def handle(self, invocation: Invocation) -> None:

@@ -1,0 +1,187 @@
+"""Scheduled work kept in the database and claimed with a lease.
+
+The database is the single source of truth: a job is a row with a due time. A worker
+claims due rows (with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several bot processes
+can share the work and each row goes to exactly one), holds them for a lease, runs the
+handler for the job's kind, and marks the row done. A process that dies mid-job leaves
+its lease to run out; then another process claims the row again.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.job_models import Job
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+log = logging.getLogger(__name__)
+
+
+class RetryLater(Exception):
+    """Raised by a handler that cannot finish now (quiet hours, a DM that failed)."""
+
+    def __init__(self, when: datetime, reason: str = ""):
+        super().__init__(reason)
+        self.when, self.reason = when, reason
+
+
+class Cancelled(Exception):
+    """Raised by a handler whose work no longer applies (the person left or paused)."""
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job this process holds until `lease_until`."""
+
+    id: int
+    kind: str
+    key: str
+    payload: Mapping[str, Any]
+    due_at: datetime
+    attempts: int
+
+
+JobHandler = Callable[["Core", ClaimedJob], Awaitable[None]]
+
+
+async def enqueue(
+    session: AsyncSession,
+    kind: str,
+    key: str,
+    due_at: datetime,
+    payload: Mapping[str, Any],
+    now: datetime,
+) -> None:
+    """Add a job in the caller's transaction; a job with the same key is never added twice."""
+    dialect = session.bind.dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Job)
+        .values(
+            kind=kind,
+            key=key,
+            due_at=due_at,
+            payload=dict(payload),
+            status="pending",
+            attempts=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    await session.execute(statement)
+
+
+async def cancel(session: AsyncSession, key_prefix: str) -> int:
+    """Cancel pending jobs whose key starts with the prefix (e.g. everything for one person)."""
+    result = await session.execute(
+        update(Job)
+        .where(and_(Job.status == "pending", Job.key.startswith(key_prefix, autoescape=True)))
+        .values(status="cancelled")
+    )
+    return result.rowcount
+
+
+class JobQueue:
+    """Claims and runs due jobs; one per process, with a random owner id."""
+
+    def __init__(self, lease: timedelta, batch: int = 200):
+        self.owner = f"worker-{secrets.token_hex(6)}"
+        self.lease = lease
+        self.batch = batch
+        self.handlers: dict[str, JobHandler] = {}
+
+    def register(self, kind: str, handler: JobHandler) -> None:
+        """Say which function runs jobs of this kind."""
+        self.handlers[kind] = handler
+
+    async def claim(self, core: Core, limit: int | None = None) -> list[ClaimedJob]:
+        """Take up to `limit` due jobs that nobody holds, for the length of the lease."""
+        now = core.clock.now()
+        due = (
+            select(Job.id)
+            .where(
+                and_(
+                    Job.status == "pending",
+                    Job.due_at <= now,
+                    or_(Job.lease_until.is_(None), Job.lease_until < now),
+                )
+            )
+            .order_by(Job.due_at, Job.id)
+            .limit(limit or self.batch)
+            .with_for_update(skip_locked=True)
+        )
+        async with core.db.session() as session, session.begin():
+            ids = list((await session.execute(due)).scalars())
+            if not ids:
+                return []
+            rows = await session.execute(
+                update(Job)
+                .where(Job.id.in_(ids))
+                .values(lease_owner=self.owner, lease_until=now + self.lease, attempts=Job.attempts + 1)
+                .returning(Job.id, Job.kind, Job.key, Job.payload, Job.due_at, Job.attempts)
+            )
+            claimed = [ClaimedJob(*row) for row in rows]
+        return sorted(claimed, key=lambda job: (job.due_at, job.id))
+
+    async def _finish(self, core: Core, job: ClaimedJob, **values: Any) -> bool:
+        async with core.db.session() as session, session.begin():
+            result = await session.execute(
+                update(Job)
+                .where(and_(Job.id == job.id, Job.lease_owner == self.owner))
+                .values(lease_owner=None, lease_until=None, **values)
+            )
+        return result.rowcount == 1
+
+    async def run_one(self, core: Core, job: ClaimedJob) -> str:
+        """Run a claimed job's handler and record the outcome ("done", "retry", …)."""
+        handler = self.handlers.get(job.kind)
+        now = core.clock.now
+        if handler is None:
+            await self._finish(core, job, status="failed", last_error="no handler for this kind")
+            return "failed"
+        try:
+            await handler(core, job)
+        except RetryLater as later:
+            when = max(later.when, now() + timedelta(seconds=1))
+            await self._finish(core, job, due_at=when, last_error=later.reason[:200] or None)
+            return "retry"
+        except Cancelled:
+            await self._finish(core, job, status="cancelled", done_at=now())
+            return "cancelled"
+        except Exception as problem:
+            frames = "".join(traceback.format_tb(problem.__traceback__))
+            log.error("job %s (%s) failed with %s\n%s", job.id, job.kind, type(problem).__name__, frames)
+            retry_at = now() + timedelta(minutes=min(60, 2 ** min(job.attempts, 6)))
+            if job.attempts >= 8:
+                await self._finish(core, job, status="failed", last_error=type(problem).__name__)
+                return "failed"
+            await self._finish(core, job, due_at=retry_at, last_error=type(problem).__name__)
+            return "retry"
+        finished = await self._finish(core, job, status="done", done_at=now())
+        if not finished:
+            log.warning("job %s finished after its lease ran out", job.id)
+        return "done"
+
+    async def run_due(self, core: Core, limit: int | None = None) -> dict[str, int]:
+        """Claim and run everything due now, batch by batch; returns counts by outcome."""
+        counts: dict[str, int] = {}
+        while True:
+            claimed = await self.claim(core, limit)
+            for job in claimed:
+                outcome = await self.run_one(core, job)
+                counts[outcome] = counts.get(outcome, 0) + 1
+            if limit is not None or len(claimed) < self.batch:
+                return counts
