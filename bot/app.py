@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import profile_commands
+from bot import introductions, profile_commands, round_commands
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Core
@@ -12,10 +12,12 @@ from bot.dispatch import Dispatcher
 from bot.jobs import JobQueue
 from bot.outbox import Outbox
 from bot.profiles import ProfileService
+from bot.round_data import RoundData
+from bot.rounds import RoundService
 from bot.similarity import TfidfVectoriser, Vectoriser
 from bot.storage.database import Database
 
-FEATURE_ROUTES = (profile_commands.ROUTES,)
+FEATURE_ROUTES = (profile_commands.ROUTES, round_commands.ROUTES)
 
 
 def build_core(
@@ -27,15 +29,19 @@ def build_core(
     """Wire every service from the config; call `prepare` before handling anything."""
     clock = clock or SystemClock()
     db = db or Database(config.database_url())
+    vectoriser = vectoriser or TfidfVectoriser()
     outbox = Outbox(config.privacy, db, clock)
-    profiles = ProfileService(db, clock, vectoriser or TfidfVectoriser())
+    profiles = ProfileService(db, clock, vectoriser, [RoundData()])
     dispatcher = Dispatcher({})
     for routes in FEATURE_ROUTES:
         dispatcher.add(routes)
     jobs = JobQueue(lease=timedelta(seconds=config.checkins.lease_seconds))
-    return Core(
+    core = Core(
         config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher, jobs=jobs
     )
+    core.services["rounds"] = RoundService(config, db, clock, vectoriser)
+    introductions.register(core)
+    return core
 
 
 async def prepare(core: Core) -> str:

@@ -1,0 +1,100 @@
+"""Scheduled delivery of round results: introductions to each group, and a note to anyone who
+could not be matched this time. Both are jobs, so a restart neither loses nor repeats them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.core import Core
+from bot.jobs import Cancelled, ClaimedJob, RetryLater
+from bot.messages import Message, Sensitivity
+from bot.outbox import DirectMessage, GroupMessage, Outbound
+from bot.profile_commands import describe_profile
+from bot.profiles import profile_as_dict
+from bot.storage.models import Profile
+from bot.storage.round_models import GroupMember, MatchGroup
+
+RETRY_FAILED_DELIVERY = timedelta(hours=1)
+FALLBACK_AGENDA = (
+    "*A first conversation (30 minutes)*\n"
+    "1. Introductions: your role and what you are trying to join up (5 min each).\n"
+    "2. The messy bit: one thing that went wrong or stalled, and what you learned.\n"
+    "3. One idea each of you will try before the next check-in.\n"
+    "4. Agree when to meet next."
+)
+
+
+async def introduction_text(core: Core, members: list[Profile], reasons: list[str]) -> str:
+    """Who, why, and a suggested first-conversation agenda (the LLM's, or the template)."""
+    assist = core.services.get("assist")
+    if assist is not None:
+        return await assist.introduction(members, reasons)
+    names = ", ".join(p.display_name for p in members)
+    why = "\n".join(f"• {reason}" for reason in reasons) or "• similar integration challenges"
+    people = "\n\n".join(describe_profile(profile_as_dict(p)) for p in members)
+    return f"*Meet your peers: {names}*\n\n{people}\n\n*Why you were matched*\n{why}\n\n{FALLBACK_AGENDA}"
+
+
+def group_destination(members: list[Profile]):
+    """One group conversation when everyone is in the same community, else one DM each."""
+    communities = {(p.platform, p.community) for p in members}
+    if len(communities) == 1:
+        platform, community = communities.pop()
+        return [GroupMessage(platform, community, tuple(p.user_id for p in members))]
+    return [DirectMessage(p.platform, p.community, p.user_id) for p in members]
+
+
+async def deliver_introduction(core: Core, job: ClaimedJob) -> None:
+    """Send one group's introduction; a group emptied by erasure is cancelled."""
+    group_id = job.payload["group_id"]
+    async with core.db.session() as session:
+        group = await session.get(MatchGroup, group_id)
+        members = list(
+            (
+                await session.execute(
+                    select(Profile)
+                    .join(GroupMember, GroupMember.profile_id == Profile.id)
+                    .where(GroupMember.group_id == group_id)
+                    .order_by(Profile.id)
+                )
+            ).scalars()
+        )
+    if group is None or len(members) < 2:
+        raise Cancelled()
+    text = await introduction_text(core, members, list(group.reasons))
+    for destination in group_destination(members):
+        delivery = await core.outbox.send(
+            Outbound(destination, Message(text), Sensitivity.PERSONAL, "introduction")
+        )
+        if delivery.status == "failed":
+            raise RetryLater(core.clock.now() + RETRY_FAILED_DELIVERY, delivery.reason)
+    on_introduced = core.services.get("on_introduced")
+    if on_introduced is not None:
+        await on_introduced(core, group_id)
+
+
+async def deliver_unmatched(core: Core, job: ClaimedJob) -> None:
+    """Tell someone why they were not matched this round, so nobody is silently left out."""
+    async with core.db.session() as session:
+        profile = await session.get(Profile, job.payload["profile_id"])
+    if profile is None:
+        raise Cancelled()
+    await core.outbox.send(
+        Outbound(
+            DirectMessage(profile.platform, profile.community, profile.user_id),
+            Message(
+                f"You weren't matched this round: {job.payload['reason']}. "
+                "You'll be included again next round."
+            ),
+            Sensitivity.PERSONAL,
+            "unmatched",
+        )
+    )
+
+
+def register(core: Core) -> None:
+    """Make the job queue deliver round results."""
+    core.jobs.register("introduction", deliver_introduction)
+    core.jobs.register("unmatched", deliver_unmatched)

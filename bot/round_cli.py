@@ -1,0 +1,58 @@
+"""`peerbot match`: preview (--dry-run) or commit a round from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bot.app import build_core, prepare
+from bot.config import Config
+from bot.errors import UserError
+from bot.round_report import plan_as_json, render_plan
+
+
+async def cmd_match(args: argparse.Namespace, config: Config) -> int:
+    core = build_core(config)
+    try:
+        await prepare(core)
+        service = core.services["rounds"]
+        scopes = [args.scope] if args.scope else await service.scopes()
+        if not scopes:
+            print("No one has joined yet: nothing to match.", file=sys.stderr)
+            return 1
+        results = []
+        for scope in scopes:
+            try:
+                if args.dry_run:
+                    planned = await service.preview(scope, args.seed)
+                else:
+                    planned = await service.commit(scope, "cli", args.seed)
+            except UserError as problem:
+                print(f"peerbot: {scope}: {problem}", file=sys.stderr)
+                continue
+            results.append(planned)
+        if args.json:
+            json.dump([plan_as_json(p) for p in results], sys.stdout, indent=2, default=str)
+            sys.stdout.write("\n")
+        else:
+            for planned in results:
+                print(render_plan(planned).replace("*", ""))
+                print()
+        return 0 if results else 1
+    finally:
+        await core.db.close()
+
+
+def register(commands, add) -> None:
+    """Add `peerbot match` to the command line."""
+    match = add(
+        "match",
+        cmd_match,
+        "Plan a matching round for each community (or --scope) and commit it, queueing "
+        "introductions for the running bot to deliver; --dry-run only shows the plan.",
+    )
+    match.add_argument("--dry-run", action="store_true", help="show the plan; store and send nothing")
+    match.add_argument("--json", action="store_true", help="print the plan as JSON")
+    match.add_argument("--scope", help='one scope, e.g. "console:local", "slack:T0123" or "federation:north"')
+    match.add_argument("--seed", type=int, help="seed for a reproducible plan (stored with the round)")
