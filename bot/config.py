@@ -22,9 +22,12 @@ DEFAULT_CONFIG_PATH = Path("peerbot.toml")
 class ConfigError(Exception):
     """A setting with a bad value; str() is the one line shown to the person running the bot."""
 
+    NO_VALUE = object()
+
     def __init__(self, key: str, value: Any, expected: str):
         self.key, self.value, self.expected = key, value, expected
-        super().__init__(f"config error: {key} = {value!r}: expected {expected}")
+        shown = "" if value is ConfigError.NO_VALUE else f" = {value!r}"
+        super().__init__(f"config error: {key}{shown}: expected {expected}")
 
 
 # --- checks: each returns the parsed value or raises ValueError(expected) ---------------
@@ -428,7 +431,8 @@ def _check_cross_field(config: Config) -> None:
     try:
         rules_from_mapping(config.matching.rules)
     except RuleError as problem:
-        raise ConfigError("[matching] rules", config.matching.rules, str(problem)) from None
+        rule, _, detail = str(problem).partition(": expected ")
+        raise ConfigError(f"[matching] rules.{rule}", ConfigError.NO_VALUE, detail) from None
 
 
 def secrets_from_env(environ: Mapping[str, str]) -> Secrets:
@@ -449,7 +453,9 @@ def parse_config(raw: Mapping[str, Any], environ: Mapping[str, str], source: str
     sections = {}
     for name, value in raw.items():
         if name not in SECTIONS:
-            raise ConfigError(f"[{name}]", "…", "one of the sections " + ", ".join(SECTIONS))
+            raise ConfigError(
+                f"[{name}]", ConfigError.NO_VALUE, "one of the sections " + ", ".join(SECTIONS)
+            )
         sections[name] = _parse_section(name, value)
     config = Config(**sections, secrets=secrets_from_env(environ), source=source)
     _check_cross_field(config)

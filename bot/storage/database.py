@@ -80,13 +80,13 @@ class Database:
             )
         return SchemaState(current=current, head=head)
 
-    async def upgrade(self) -> None:
+    async def upgrade(self, target: str = "head") -> None:
         """Bring the schema up to the newest migration (creates it on an empty database)."""
         config = _alembic_config()
 
         def run(sync_connection) -> None:
             config.attributes["connection"] = sync_connection
-            command.upgrade(config, "head")
+            command.upgrade(config, target)
 
         async with self.engine.begin() as connection:
             await connection.run_sync(run)

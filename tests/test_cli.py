@@ -1,0 +1,156 @@
+"""The command line as a person uses it: exit codes, messages, import and export, the console."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import parse_config
+from bot.storage.database import Database, SchemaError
+
+ROOT = Path(__file__).parent.parent
+GOOD = {
+    "display_name": "Amira Haddad", "organisation": "Kirkdale City Council", "org_type": "council",
+    "region": "north_west", "role": "Discharge lead", "areas": "social care; health",
+    "challenge": "Joining up hospital discharge between the council and the trust.",
+    "stage": "implementing", "timezone": "Europe/London", "cadence": "fortnightly",
+    "accepts_questions": "yes", "consent": "yes", "user_id": "amira",
+}
+
+
+@pytest.fixture
+def cli_env(monkeypatch, empty_database, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PEERBOT_DATABASE_URL", empty_database)
+    monkeypatch.delenv("PEERBOT_CONFIG", raising=False)
+    return tmp_path
+
+
+def write_csv(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(GOOD))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_import_with_bad_rows_loads_nothing_and_names_each_line(cli_env, capsys):
+    path = write_csv(cli_env / "signups.csv", [
+        GOOD,
+        {**GOOD, "user_id": "b", "region": "Atlantis"},
+        {**GOOD, "user_id": "c", "consent": "no"},
+        {**GOOD, "user_id": "amira"},
+    ])
+    assert main(["import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "line 3: region: “Atlantis” is not one of the options" in err
+    assert "line 4: no consent recorded" in err
+    assert "line 5: user_id “amira” appears twice (first on line 2)" in err
+    assert "nothing was loaded" in err
+    assert main(["export", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_skip_bad_loads_the_good_rows_and_export_round_trips(cli_env, capsys):
+    path = write_csv(cli_env / "signups.csv", [GOOD, {**GOOD, "user_id": "b", "stage": "dreaming"}])
+    assert main(["import", str(path), "--skip-bad"]) == 0
+    assert "Loaded 1 profile(s), skipped 1 bad row(s)." in capsys.readouterr().out
+    assert main(["export", "-o", "out.csv"]) == 0
+    exported = list(csv.DictReader((cli_env / "out.csv").open()))
+    assert [row["user_id"] for row in exported] == ["amira"]
+    assert exported[0]["areas"] == "social_care; health"
+    assert main(["import", "out.csv"]) == 1, "re-importing the same people is refused"
+    assert "already has a profile" in capsys.readouterr().err
+
+
+def test_json_import_reports_line_numbers_of_records(cli_env, capsys):
+    path = cli_env / "signups.json"
+    path.write_text(json.dumps([GOOD, {**GOOD, "user_id": "x", "challenge": "short"}], indent=2))
+    assert main(["import", str(path), "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "line 17: challenge: Too short" in err
+
+
+def test_unreadable_import_files_get_one_clear_line(cli_env, capsys):
+    (cli_env / "bad.json").write_text("{not json")
+    assert main(["import", "bad.json"]) == 1
+    assert "not valid JSON" in capsys.readouterr().err
+    assert main(["import", "missing.csv"]) == 1
+    assert "no such file" in capsys.readouterr().err
+    (cli_env / "x.txt").write_text("a")
+    assert main(["import", "x.txt"]) == 1
+    assert "expected a .csv or .json file" in capsys.readouterr().err
+
+
+def test_bad_config_exits_2_with_one_line(cli_env, capsys):
+    (cli_env / "peerbot.toml").write_text('[slack]\nmode = "pigeon"\n')
+    assert main(["db", "upgrade"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "[slack] mode" in err and "Traceback" not in err
+
+
+async def test_a_database_behind_the_code_is_upgraded_or_refused(empty_database, tmp_path):
+    db = Database(empty_database)
+    await db.upgrade("0001")
+    with pytest.raises(SchemaError, match="peerbot db upgrade"):
+        await db.prepare("refuse")
+    assert "upgraded the database schema from 0001" in await db.prepare("upgrade")
+    assert (await db.schema_state()).up_to_date
+    await db.close()
+
+
+def test_help_on_every_command(capsys):
+    for command in (["run"], ["console"], ["db", "upgrade"], ["import"], ["export"], ["match"]):
+        with pytest.raises(SystemExit) as done:
+            main([*command, "--help"])
+        assert done.value.code == 0
+    assert "usage: peerbot match" in capsys.readouterr().out
+
+
+SCRIPT = """/as alice
+/peer join
+Alice Smith
+Leeds City Council
+council
+yorkshire_humber
+Discharge lead
+social care, health
+tiny
+We are joining up hospital discharge between the council and the trust.
+implementing
+
+fortnightly
+yes
+/press 1
+/peer profile
+/peer profile edit
+/cancel
+/peer pause until 2099-01-01
+/peer resume
+/peer leave
+/press Erase my data
+/peer mydata
+"""
+
+
+def test_scripted_console_session(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "PEERBOT_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], input=SCRIPT, capture_output=True, text=True,
+        cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no Slack or Discord credentials set" in done.stderr and "starting the console" in done.stderr
+    out = done.stdout
+    assert "! Too short: 4 characters; write at least 20." in out
+    assert "Welcome, Alice Smith!" in out
+    assert "*Alice Smith*: Discharge lead, Leeds City Council" in out
+    assert "Paused until 2099-01-01" in out and "Welcome back" in out
+    assert "everything stored about you has been erased" in out
+    assert out.rstrip().endswith("Nothing is stored about you.\nBye.")
+    assert "Traceback" not in done.stderr
