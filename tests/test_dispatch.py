@@ -2,8 +2,9 @@
 
 import logging
 
+from bot.config import parse_config
 from bot.dispatch import Route
-from bot.invocation import Invocation
+from bot.invocation import Actor, Invocation
 from bot.messages import Message
 
 
@@ -21,17 +22,17 @@ async def test_a_retried_delivery_is_handled_once(harness):
     assert calls == ["slack-retry-1"]
 
 
-async def test_admin_commands_refuse_non_admins(harness):
-    async def secret(core, inv):
-        await core.outbox.reply(inv, Message("admin only"))
-
-    harness.core.dispatcher.add({"admin.secret": Route(secret, admin=True)})
-    slack_user = harness.actor("mallory")
-    object.__setattr__(slack_user, "platform", "slack")
-    harness.platform.name = "slack"
-    harness.core.outbox.register(harness.platform)
-    await harness.core.handle(Invocation(slack_user, "admin.secret", dedup_id="x1"))
-    assert "Only this community's admins" in harness.platform.last("mallory").text
+def test_admins_are_listed_per_community_or_platform_admins(harness):
+    slack = harness.core.config
+    core = harness.core
+    core.config = parse_config({"admins": {"slack": {"T1": ["U1"]}}}, {}, "t")
+    try:
+        assert core.is_admin(Actor("slack", "T1", "U1"))
+        assert not core.is_admin(Actor("slack", "T1", "U2"))
+        assert not core.is_admin(Actor("slack", "T2", "U1")), "admin of one workspace only"
+        assert core.is_admin(Actor("slack", "T2", "U9", is_platform_admin=True))
+    finally:
+        core.config = slack
 
 
 async def test_a_crashing_handler_gives_a_clear_reply_and_logs_no_content(harness, caplog):
