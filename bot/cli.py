@@ -12,6 +12,9 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from asyncpg import PostgresError
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.app import build_core, prepare
 from bot.config import Config, ConfigError, load_config, render_example
 from bot.core import Core
@@ -231,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except OSError as problem:
         _err(f"could not reach the database or a file: {problem.strerror or problem}")
+        return 1
+    except (SQLAlchemyError, PostgresError) as problem:
+        first_line = str(getattr(problem, "orig", None) or problem).splitlines()[0]
+        _err(f"could not use the database ({type(problem).__name__}): {first_line}")
         return 1
     except KeyboardInterrupt:
         return 130
