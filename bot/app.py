@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import profile_commands
+from bot.assist import assistant_from_config
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Core
@@ -12,7 +13,7 @@ from bot.dispatch import Dispatcher
 from bot.jobs import JobQueue
 from bot.outbox import Outbox
 from bot.profiles import ProfileService
-from bot.similarity import TfidfVectoriser, Vectoriser
+from bot.similarity import Vectoriser, vectoriser_from_config
 from bot.storage.database import Database
 
 FEATURE_ROUTES = (profile_commands.ROUTES,)
@@ -28,14 +29,17 @@ def build_core(
     clock = clock or SystemClock()
     db = db or Database(config.database_url())
     outbox = Outbox(config.privacy, db, clock)
-    profiles = ProfileService(db, clock, vectoriser or TfidfVectoriser())
+    assist = assistant_from_config(config)
+    profiles = ProfileService(db, clock, vectoriser or vectoriser_from_config(config, assist.client))
     dispatcher = Dispatcher({})
     for routes in FEATURE_ROUTES:
         dispatcher.add(routes)
     jobs = JobQueue(lease=timedelta(seconds=config.checkins.lease_seconds))
-    return Core(
+    core = Core(
         config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher, jobs=jobs
     )
+    core.services["assist"] = assist
+    return core
 
 
 async def prepare(core: Core) -> str:
