@@ -79,6 +79,8 @@ def redact(text: str, secrets: Sequence[tuple[str, str]]) -> str:
 
 
 def _name_secrets(name: str, stand_in: str) -> list[tuple[str, str]]:
+    if not name.strip():
+        return []
     words = [w for w in re.split(r"\s+", name.strip()) if len(w) >= 3]
     return [(name, stand_in)] + [(w, stand_in) for w in words if w != name]
 
@@ -150,16 +152,16 @@ class Assistant:
         )
         return first_choice_text(response)
 
-    async def suggest_tags(self, challenge: str, *, private: Sequence[str] = ()) -> TagSuggestion | None:
+    async def suggest_tags(
+        self, challenge: str, *, name: str = "", organisation: str = ""
+    ) -> TagSuggestion | None:
         """Areas and a summary suggested from a challenge, or None when there is no usable one.
 
-        `private` holds the person's own name and organisation, removed from the text first.
+        The person's own name and organisation are replaced in the text before it is sent.
         """
         if not self.enabled:
             return None
-        secrets: list[tuple[str, str]] = []
-        for item in private:
-            secrets += _name_secrets(item, "[redacted]")
+        secrets = _name_secrets(name, "the practitioner") + [(organisation, "their organisation")]
         vocabulary = "\n".join(f"- {key}: {label}" for key, label in INTEGRATION_AREAS.items())
         available = {"challenge": redact(challenge, secrets), "areas_vocabulary": vocabulary}
         try:

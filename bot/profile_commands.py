@@ -96,7 +96,7 @@ async def _offer_suggestion(core: Core, inv: Invocation, values: dict) -> bool:
     The person's own name and organisation are removed from the challenge before it is sent.
     """
     suggestion = await core.services["assist"].suggest_tags(
-        values["challenge"], private=(values["display_name"], values["organisation"])
+        values["challenge"], name=values["display_name"], organisation=values["organisation"]
     )
     if suggestion is None or set(suggestion.areas) == set(values["areas"]):
         return False

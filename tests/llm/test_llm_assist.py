@@ -51,7 +51,8 @@ async def exercise(assistant) -> dict:
         return {
             "tags": await assistant.suggest_tags(
                 "Alice Smith at Leeds City Council: hospital discharge and housing checks keep failing.",
-                private=("Alice Smith", "Leeds City Council"),
+                name="Alice Smith",
+                organisation="Leeds City Council",
             ),
             "intro": await assistant.introduction(MEMBERS, REASONS),
             "questions": await assistant.checkin_questions("planning", ["housing", "health"]),

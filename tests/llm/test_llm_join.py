@@ -35,7 +35,9 @@ async def areas_of(h) -> list[str]:
 async def test_suggested_areas_are_offered_and_can_be_used(llm_harness, fake):
     h = llm_harness
     offer = await submit_join(h)
-    assert offer.text.startswith("Suggested areas: health, housing; summary: At [redacted]")
+    assert offer.text.startswith(
+        "Suggested areas: health, housing; summary: At their organisation the practitioner runs"
+    )
     assert "You chose: social care, health" in offer.text
     assert [b.label for b in offer.buttons] == ["Use suggested areas", "Keep mine", "Edit"]
     notice = await h.press("alice", "Use suggested areas")
