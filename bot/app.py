@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import introductions, profile_commands, round_commands
+from bot.assist import assistant_from_config
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Core
@@ -14,7 +15,7 @@ from bot.outbox import Outbox
 from bot.profiles import ProfileService
 from bot.round_data import RoundData
 from bot.rounds import RoundService
-from bot.similarity import TfidfVectoriser, Vectoriser
+from bot.similarity import Vectoriser, vectoriser_from_config
 from bot.storage.database import Database
 
 FEATURE_ROUTES = (profile_commands.ROUTES, round_commands.ROUTES)
@@ -29,8 +30,9 @@ def build_core(
     """Wire every service from the config; call `prepare` before handling anything."""
     clock = clock or SystemClock()
     db = db or Database(config.database_url())
-    vectoriser = vectoriser or TfidfVectoriser()
     outbox = Outbox(config.privacy, db, clock)
+    assist = assistant_from_config(config)
+    vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
     profiles = ProfileService(db, clock, vectoriser, [RoundData()])
     dispatcher = Dispatcher({})
     for routes in FEATURE_ROUTES:
@@ -39,6 +41,7 @@ def build_core(
     core = Core(
         config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher, jobs=jobs
     )
+    core.services["assist"] = assist
     core.services["rounds"] = RoundService(config, db, clock, vectoriser)
     introductions.register(core)
     return core

@@ -453,9 +453,7 @@ def parse_config(raw: Mapping[str, Any], environ: Mapping[str, str], source: str
     sections = {}
     for name, value in raw.items():
         if name not in SECTIONS:
-            raise ConfigError(
-                f"[{name}]", ConfigError.NO_VALUE, "one of the sections " + ", ".join(SECTIONS)
-            )
+            raise ConfigError(f"[{name}]", ConfigError.NO_VALUE, "one of the sections " + ", ".join(SECTIONS))
         sections[name] = _parse_section(name, value)
     config = Config(**sections, secrets=secrets_from_env(environ), source=source)
     _check_cross_field(config)

@@ -11,30 +11,15 @@ from bot.core import Core
 from bot.jobs import Cancelled, ClaimedJob, RetryLater
 from bot.messages import Message, Sensitivity
 from bot.outbox import DirectMessage, GroupMessage, Outbound
-from bot.profile_commands import describe_profile
-from bot.profiles import profile_as_dict
 from bot.storage.models import Profile
 from bot.storage.round_models import GroupMember, MatchGroup
 
 RETRY_FAILED_DELIVERY = timedelta(hours=1)
-FALLBACK_AGENDA = (
-    "*A first conversation (30 minutes)*\n"
-    "1. Introductions: your role and what you are trying to join up (5 min each).\n"
-    "2. The messy bit: one thing that went wrong or stalled, and what you learned.\n"
-    "3. One idea each of you will try before the next check-in.\n"
-    "4. Agree when to meet next."
-)
 
 
 async def introduction_text(core: Core, members: list[Profile], reasons: list[str]) -> str:
-    """Who, why, and a suggested first-conversation agenda (the LLM's, or the template)."""
-    assist = core.services.get("assist")
-    if assist is not None:
-        return await assist.introduction(members, reasons)
-    names = ", ".join(p.display_name for p in members)
-    why = "\n".join(f"• {reason}" for reason in reasons) or "• similar integration challenges"
-    people = "\n\n".join(describe_profile(profile_as_dict(p)) for p in members)
-    return f"*Meet your peers: {names}*\n\n{people}\n\n*Why you were matched*\n{why}\n\n{FALLBACK_AGENDA}"
+    """Who, why, and a suggested first-conversation agenda (the LLM's, or the prompts/ template)."""
+    return await core.services["assist"].introduction(members, reasons)
 
 
 def group_destination(members: list[Profile]):

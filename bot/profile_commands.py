@@ -4,6 +4,7 @@ leave and mydata."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from bot.core import Core
 from bot.dispatch import Route
@@ -81,6 +82,68 @@ async def join_submit(core: Core, inv: Invocation) -> None:
     if values is None:
         return
     await core.profiles.save_pending(inv.actor, values)
+    if REVIEWED not in inv.args and await _offer_suggestion(core, inv, values):
+        return
+    await _ask_consent(core, inv)
+
+
+REVIEWED = "reviewed"
+
+
+async def _offer_suggestion(core: Core, inv: Invocation, values: dict) -> bool:
+    """Offer LLM-suggested areas when they differ from the person's; False when there are none.
+
+    The person's own name and organisation are removed from the challenge before it is sent.
+    """
+    suggestion = await core.services["assist"].suggest_tags(
+        values["challenge"], name=values["display_name"], organisation=values["organisation"]
+    )
+    if suggestion is None or set(suggestion.areas) == set(values["areas"]):
+        return False
+    labels = ", ".join(INTEGRATION_AREAS[a] for a in suggestion.areas)
+    mine = ", ".join(INTEGRATION_AREAS[a] for a in values["areas"])
+    await core.outbox.reply(
+        inv,
+        Message(
+            f"Suggested areas: {labels}; summary: {suggestion.summary}\n"
+            f"You chose: {mine}. Which areas should peers see?",
+            buttons=(
+                Button("Use suggested areas", "join.areas", suggestion.areas, style="primary"),
+                Button("Keep mine", "join.areas"),
+                Button("Edit", "join.edit", suggestion.areas),
+            ),
+        ),
+    )
+    return True
+
+
+async def join_areas(core: Core, inv: Invocation) -> None:
+    """Apply the chosen areas (none given: keep the person's own) to the waiting join form."""
+    if any(a not in INTEGRATION_AREAS for a in inv.args):
+        raise UserError("Those are not integration areas. Start again with `/peer join`.")
+    pending = await _pending_values(core, inv)
+    if inv.args:
+        await core.profiles.save_pending(inv.actor, {**pending, "areas": list(dict.fromkeys(inv.args))})
+    await _ask_consent(core, inv)
+
+
+async def join_edit(core: Core, inv: Invocation) -> None:
+    """Reopen the join form with the suggested areas filled in, for the person to change."""
+    if any(a not in INTEGRATION_AREAS for a in inv.args):
+        raise UserError("Those are not integration areas. Start again with `/peer join`.")
+    pending = await _pending_values(core, inv)
+    form = profile_form("join.submit", {**pending, "areas": list(inv.args) or pending["areas"]})
+    await core.outbox.reply(inv, Message(form=replace(form, args=(REVIEWED,))))
+
+
+async def _pending_values(core: Core, inv: Invocation) -> dict:
+    existing = await core.profiles.find(inv.actor)
+    if existing is None or existing.status != "pending":
+        raise UserError("There is no join form waiting. Start again with `/peer join`.")
+    return profile_as_dict(existing)
+
+
+async def _ask_consent(core: Core, inv: Invocation) -> None:
     await core.outbox.reply(
         inv,
         Message(
@@ -214,6 +277,8 @@ ROUTES: dict[str, Route] = {
     "help": Route(show_help, "help", "show this list"),
     "join": Route(join, "join", "join the peer network (a short form, then a privacy notice)"),
     "join.submit": Route(join_submit, hidden=True),
+    "join.areas": Route(join_areas, hidden=True),
+    "join.edit": Route(join_edit, hidden=True),
     "join.consent": Route(join_consent, hidden=True),
     "join.cancel": Route(join_cancel, hidden=True),
     "profile": Route(profile, "profile [edit]", "show your profile, or edit it"),

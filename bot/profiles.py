@@ -15,7 +15,7 @@ from bot.invocation import Actor
 from bot.personal_data import PersonalDataPart
 from bot.privacy_notice import PRIVACY_NOTICE_VERSION
 from bot.profile_form import PROFILE_FIELD_NAMES
-from bot.similarity import Vectoriser
+from bot.similarity import Vectoriser, vectors_and_backend
 from bot.storage.database import Database
 from bot.storage.models import Profile
 
@@ -82,8 +82,8 @@ class ProfileService:
         return profile
 
     async def _vector(self, challenge: str) -> tuple[Any, str]:
-        [vector] = await self._vectoriser.vectors([challenge])
-        return vector, self._vectoriser.name
+        [vector], backend = await vectors_and_backend(self._vectoriser, [challenge])
+        return vector, backend
 
     async def save_pending(self, actor: Actor, values: Mapping[str, Any]) -> Profile:
         """Keep a filled-in join form until the person agrees to the privacy notice."""
@@ -212,7 +212,11 @@ class ProfileService:
     async def insert_many(self, records: Sequence[Mapping[str, Any]]) -> int:
         """Store checked, consented profiles in one transaction: all of them or none."""
         now = self._clock.now()
-        vectors = await self._vectoriser.vectors([r["challenge"] for r in records]) if records else []
+        vectors, backend = (
+            await vectors_and_backend(self._vectoriser, [r["challenge"] for r in records])
+            if records
+            else ([], self._vectoriser.name)
+        )
         async with self._db.session() as session, session.begin():
             for record, vector in zip(records, vectors, strict=True):
                 session.add(
@@ -226,7 +230,7 @@ class ProfileService:
                         consented_at=record["consented_at"],
                         privacy_notice_version=PRIVACY_NOTICE_VERSION,
                         vector=vector,
-                        vector_backend=self._vectoriser.name,
+                        vector_backend=backend,
                         created_at=now,
                         updated_at=now,
                     )

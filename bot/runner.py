@@ -89,4 +89,5 @@ async def run_bot(config: Config, console_only: bool) -> int:
         await run_platforms(core, platforms)
         return 0
     finally:
+        await core.services["assist"].close()
         await core.db.close()
