@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import profile_commands
+from bot import community_setup, profile_commands
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Core
@@ -15,7 +15,7 @@ from bot.profiles import ProfileService
 from bot.similarity import TfidfVectoriser, Vectoriser
 from bot.storage.database import Database
 
-FEATURE_ROUTES = (profile_commands.ROUTES,)
+FEATURE_ROUTES = (profile_commands.ROUTES, community_setup.ROUTES)
 
 
 def build_core(
