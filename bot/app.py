@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import introductions, profile_commands, round_commands
+from bot import community_setup, introductions, profile_commands, round_commands
 from bot.assist import assistant_from_config
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -18,7 +18,7 @@ from bot.rounds import RoundService
 from bot.similarity import Vectoriser, vectoriser_from_config
 from bot.storage.database import Database
 
-FEATURE_ROUTES = (profile_commands.ROUTES, round_commands.ROUTES)
+FEATURE_ROUTES = (profile_commands.ROUTES, round_commands.ROUTES, community_setup.ROUTES)
 
 
 def build_core(

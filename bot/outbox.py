@@ -105,7 +105,7 @@ class Platform(Protocol):
 
     name: str
 
-    async def deliver(self, destination: Destination, message: Message) -> None: ...
+    async def deliver(self, destination: Destination, message: Message) -> str | None: ...
 
     async def conversation_facts(self, destination: Destination) -> ConversationFacts: ...
 
@@ -116,6 +116,7 @@ class Delivery:
 
     status: str
     reason: str = ""
+    ref: str = ""  # the platform's id for what was sent (e.g. a message id), when it gives one
 
     @property
     def sent(self) -> bool:
@@ -150,11 +151,11 @@ class Outbox:
             await self._count_refusal(out, reason)
             return Delivery("refused", reason)
         try:
-            await platform.deliver(out.destination, out.message)
+            ref = await platform.deliver(out.destination, out.message)
         except DeliveryFailed as failure:
             return await self._fail(out, failure.reason)
         log.debug("sent %s (%s) on %s", out.kind, type(out.destination).__name__, out.destination.platform)
-        return Delivery("sent")
+        return Delivery("sent", ref=str(ref or ""))
 
     async def reply(
         self,

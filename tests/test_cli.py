@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import parse_config
 from bot.storage.database import Database, SchemaError
 
 ROOT = Path(__file__).parent.parent

@@ -1,0 +1,150 @@
+"""Outbound delivery through the real discord.py client: DMs, one DM each for a group, DMs
+that a member has closed (error 50007), rate limits (429), and no message text in any log."""
+
+from __future__ import annotations
+
+import logging
+
+from adapters.discord_adapter import ALLOW_DMS_HELP
+from bot.logging_setup import configure_logging
+from bot.messages import Button, Message, Sensitivity
+from bot.outbox import ChannelPost, DirectMessage, GroupMessage, Outbound
+
+
+def _dm(j, user_id: str, text: str, buttons=()) -> Outbound:
+    return Outbound(
+        DirectMessage("discord", j.fake.guild_id, user_id),
+        Message(text, buttons=buttons),
+        Sensitivity.PERSONAL,
+        kind="test.dm",
+    )
+
+
+async def test_a_direct_message_and_a_group_message_reach_one_dm_each(discord_journey):
+    j = discord_journey
+    alice, bob, cara = j.member("alice"), j.member("bob"), j.member("cara")
+
+    delivery = await j.core.outbox.send(_dm(j, alice, "Hello Alice", (Button("See my profile", "profile"),)))
+    assert delivery.sent
+    (dm,) = j.dms(alice)
+    assert dm.content == "Hello Alice"
+    create_dm = [c.body for c in j.fake.calls if c.path == "/users/@me/channels"]
+    assert {"recipient_id": alice} in [{"recipient_id": str(b["recipient_id"])} for b in create_dm]
+
+    group = Outbound(
+        GroupMessage("discord", j.fake.guild_id, (bob, cara)),
+        Message("You two have been introduced."),
+        Sensitivity.PERSONAL,
+        kind="test.group",
+    )
+    assert (await j.core.outbox.send(group)).sent
+    assert [d.content for d in j.dms(bob)] == ["You two have been introduced."]
+    assert [d.content for d in j.dms(cara)] == ["You two have been introduced."]
+
+    # A button pressed in the DM (no server in the interaction) still acts in the right server.
+    await j.press(alice, "See my profile", in_dm=True)
+    assert "You haven't joined yet" in j.last(alice).content
+    assert j.last(alice).body.get("flags") == 64
+
+
+async def test_a_group_retry_after_a_closed_dm_sends_only_to_who_is_missing(discord_journey):
+    j = discord_journey
+    bob, cara = j.member("bob"), j.member("cara")
+    j.fake.refuse_dms.add(cara)
+    group = Outbound(
+        GroupMessage("discord", j.fake.guild_id, (bob, cara)),
+        Message("Introduction"),
+        Sensitivity.PERSONAL,
+        kind="test.group",
+    )
+    first = await j.core.outbox.send(group)
+    assert (first.status, first.reason) == ("failed", "dms_closed")
+    j.fake.refuse_dms.discard(cara)
+    assert (await j.core.outbox.send(group)).sent
+    assert len(j.dms(bob)) == 1
+    assert [c.body["content"] for c in j.fake.dms_to(cara)] == [
+        "Introduction",
+        "Introduction",
+    ]  # 403, then sent
+
+
+async def test_a_member_without_dms_open_is_told_how_to_allow_them(discord_journey):
+    j = discord_journey
+    bob = j.member("bob")
+    j.fake.refuse_dms.add(bob)
+
+    delivery = await j.core.outbox.send(_dm(j, bob, "Your check-in is tomorrow"))
+    assert (delivery.status, delivery.reason) == ("failed", "dms_closed")
+
+    interaction = await j.slash(bob, "help")
+    replies = j.replies(interaction)
+    assert "Peer bot" in replies[0].content
+    assert replies[-1].content == ALLOW_DMS_HELP and replies[-1].body.get("flags") == 64
+
+    again = await j.slash(bob, "help")
+    assert len(j.replies(again)) == 1, "told once per failed delivery"
+
+    j.fake.refuse_dms.discard(bob)
+    assert (await j.core.outbox.send(_dm(j, bob, "Your check-in is tomorrow"))).sent
+
+
+async def test_rate_limits_lose_nothing(discord_journey):
+    j = discord_journey
+    alice = j.member("alice")
+    j.fake.rate_limit_next = 2
+    delivery = await j.core.outbox.send(_dm(j, alice, "Sent despite 429s"))
+    assert delivery.sent
+    attempts = j.fake.dms_to(alice)
+    assert [c.body["content"] for c in attempts] == ["Sent despite 429s"] * 3
+    assert j.fake.rate_limit_next == 0
+
+
+async def test_a_personal_message_is_never_posted_in_a_channel(discord_journey):
+    j = discord_journey
+    out = Outbound(
+        ChannelPost("discord", j.fake.guild_id, j.fake.channel_id),
+        Message("about one person"),
+        Sensitivity.PERSONAL,
+        kind="test.post",
+    )
+    assert (await j.core.outbox.send(out)).status == "refused"
+    assert j.fake.channel_messages(j.fake.channel_id) == []
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.texts.append(record.getMessage())
+
+
+async def test_a_marker_sent_through_the_adapter_appears_in_no_log_record(discord_journey):
+    j = discord_journey
+    alice = j.member("alice")
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level, logging.getLogger("discord").level)
+    collect = _Collect()
+    try:
+        # Control: with discord.py's logger open at DEBUG, the text does reach a record.
+        logging.getLogger("discord").setLevel(logging.DEBUG)
+        root.addHandler(collect)
+        root.setLevel(logging.DEBUG)
+        await j.core.outbox.send(_dm(j, alice, "CONTROL-7f3a marker"))
+        assert any("CONTROL-7f3a" in text for text in collect.texts)
+
+        configure_logging("DEBUG")
+        root.addHandler(collect)
+        collect.texts.clear()
+        await j.core.outbox.send(_dm(j, alice, "MARKER-c41d relay text"))
+        await j.slash(alice, "pause", "MARKER-c41d")
+        assert collect.texts, "DEBUG logging was on"
+        assert not any("MARKER-c41d" in text for text in collect.texts)
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+        logging.getLogger("discord").setLevel(saved[2])
