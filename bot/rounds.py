@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.errors import UserError
 from bot.jobs import enqueue
-from bot.similarity import Vectoriser, vector_from_storage
+from bot.similarity import TfidfVectoriser, Vectoriser, vector_from_storage, vectors_and_backend
 from bot.storage.database import Database
 from bot.storage.models import Profile
 from bot.storage.round_models import GroupMember, MatchGroup, Round, RuleSet
@@ -134,12 +134,21 @@ class RoundService:
         stale = [p for p in profiles if p.vector is None or p.vector_backend != self._vectoriser.name]
         if not stale:
             return
-        vectors = await self._vectoriser.vectors([p.challenge for p in stale])
+        vectors, backend = await vectors_and_backend(self._vectoriser, [p.challenge for p in stale])
         async with self._db.session() as session, session.begin():
             for profile, vector in zip(stale, vectors, strict=True):
                 stored = await session.get(Profile, profile.id)
-                stored.vector, stored.vector_backend = vector, self._vectoriser.name
-                profile.vector, profile.vector_backend = vector, self._vectoriser.name
+                stored.vector, stored.vector_backend = vector, backend
+                profile.vector, profile.vector_backend = vector, backend
+
+    @staticmethod
+    async def _comparable_vectors(profiles: Sequence[Profile]) -> list:
+        """Vectors of one kind for everyone: if an embedding server failed for some, this round
+        compares everyone by the offline TF-IDF vectors instead."""
+        if len({p.vector_backend for p in profiles}) <= 1:
+            return [vector_from_storage(p.vector) for p in profiles]
+        offline = await TfidfVectoriser().vectors([p.challenge for p in profiles])
+        return [vector_from_storage(v) for v in offline]
 
     async def _history(self, scope: str, rules: MatchRules, profiles: Sequence[Profile]) -> PairHistory:
         ids = {p.id for p in profiles}
@@ -196,6 +205,7 @@ class RoundService:
         """Who is available in the scope, under which rules, with which history."""
         rules, version = await self.current_rules(scope)
         profiles = await self._available(scope)
+        vectors = await self._comparable_vectors(profiles)
         people = tuple(
             Person(
                 id=str(p.id),
@@ -206,10 +216,10 @@ class RoundService:
                 areas=frozenset(p.areas),
                 stage=p.stage,
                 challenge=p.challenge,
-                vector=vector_from_storage(p.vector),
+                vector=vector,
                 scope=scope,
             )
-            for p in profiles
+            for p, vector in zip(profiles, vectors, strict=True)
         )
         history = await self._history(scope, rules, profiles)
         return RoundInput(scope, rules, version, people, {str(p.id): p for p in profiles}, history)

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 
 from bot.messages import Message
 from bot.outbox import GroupMessage
+from bot.storage.models import Profile
 from bot.storage.round_models import GroupMember, MatchGroup, Round
 from harness import Harness
 
@@ -167,3 +168,27 @@ async def test_federated_communities_are_matched_together(tmp_path, empty_databa
         assert service.communities_in("federation:north") == [("console", "local"), ("console", "other")]
     finally:
         await h.stop()
+
+
+async def test_mixed_vector_backends_fall_back_to_offline_similarity(harness):
+    await join_four(harness)
+    async with harness.core.db.session() as session, session.begin():
+        await session.execute(
+            update(Profile)
+            .where(Profile.user_id.in_(["ann", "cat"]))
+            .values(vector=[0.1, 0.2], vector_backend="openai:test")
+        )
+    harness.core.services["rounds"]._vectoriser = _FailingEmbeddings()
+    preview = await harness.say("admin", "admin preview seed 3")
+    assert "Ann (Leeds City Council) + Ben (Leeds Teaching Hospitals)" in preview.text
+
+
+class _FailingEmbeddings:
+    """An embedding backend whose server is down: it hands back offline vectors, labelled so."""
+
+    name = "openai:test"
+
+    async def labelled_vectors(self, texts):
+        from bot.similarity import TfidfVectoriser
+
+        return await TfidfVectoriser().vectors(texts), TfidfVectoriser.name
