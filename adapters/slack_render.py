@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.messages import Button, Field, Form, Message
+from bot.messages import Attachment, Button, Field, Form, Message
 
 ACTION_PREFIX = "peer:"
 FORM_CALLBACK = "peer_form"
@@ -84,10 +84,30 @@ def to_blocks(message: Message) -> list[dict]:
         for chunk in _chunks(message.text)
         if chunk.strip()
     ]
+    shown = [a for a in message.attachments if a.data.decode("utf-8", errors="replace") not in message.text]
+    blocks += [_attachment_block(a) for a in shown]
     for start in range(0, len(message.buttons), 25):
         elements = [_button(start + i, b) for i, b in enumerate(message.buttons[start : start + 25])]
         blocks.append({"type": "actions", "elements": elements})
     return blocks[:MAX_BLOCKS]
+
+
+def _attachment_block(attachment: Attachment) -> dict:
+    """Files are not uploaded (the bot asks for no file scopes): small text files are shown."""
+    note = f"File {attachment.filename} ({len(attachment.data)} bytes)"
+    text = attachment.data.decode("utf-8", errors="replace")
+    readable = attachment.content_type.startswith("text/") or attachment.content_type.endswith(
+        ("json", "calendar")
+    )
+    if readable and len(text) <= TEXT_LIMIT - 200 and text not in ("",):
+        return {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": f"{note}:\n```{escape_mrkdwn(text)}```"},
+        }
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": note + ": too large to show in Slack."}],
+    }
 
 
 def fallback_text(message: Message) -> str:

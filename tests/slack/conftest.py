@@ -163,7 +163,11 @@ async def slack_world(empty_database, tmp_path, fake_slack, slack_mode, request)
     adapter = SlackAdapter(core, config)
     await adapter.start()
     async with aiohttp.ClientSession() as session:
-        driver = HttpDriver(fake_slack, adapter.port, session) if slack_mode == "http" else SocketDriver(fake_slack)
+        driver = (
+            HttpDriver(fake_slack, adapter.port, session)
+            if slack_mode == "http"
+            else SocketDriver(fake_slack)
+        )
         yield SlackWorld(fake_slack, adapter, driver, slack_mode)
         await adapter.stop()
     await core.db.close()

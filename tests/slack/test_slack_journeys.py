@@ -92,7 +92,9 @@ async def test_leave_asks_first_and_erases_on_confirmation(slack_world):
 async def test_app_home_shows_only_the_persons_own_profile(slack_world):
     home = await slack_world.open_home("U1")
     assert home["type"] == "home"
-    assert any(e["text"]["text"] == "Join" for b in home["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert any(
+        e["text"]["text"] == "Join" for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]
+    )
     await join(slack_world, "U1", "Alice Smith")
     await join(slack_world, "U2", "Bob Jones")
     home = await slack_world.open_home("U1")
