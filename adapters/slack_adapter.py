@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 ACK_BUDGET_SECONDS = 2.5  # a submitted modal must be answered within Slack's 3 s
 ADMIN_CACHE_SECONDS = 300
 EVENT_MEMORY = 2000
+BACKGROUND_SLOTS = 8  # work after acks runs at most this many at a time; the rest queues
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,10 @@ class SlackAdapter:
         self.config = config
         secrets = config.secrets
         self.rate_limits = CountingRateLimitHandler()
+        self.session = aiohttp.ClientSession()  # one connection pool for every Slack call
         self.client = AsyncWebClient(
             token=secrets.slack_bot_token,
+            session=self.session,
             base_url=config.slack.api_url,
             retry_handlers=retry_handlers(self.rate_limits),
         )
@@ -84,6 +88,7 @@ class SlackAdapter:
         self._people: dict[tuple[str, str], _Person] = {}
         self._seen_events: dict[str, None] = {}
         self._tasks: set[asyncio.Task] = set()
+        self._slots = asyncio.Semaphore(BACKGROUND_SLOTS)
         self._runner = None
         self._socket: AsyncSocketModeHandler | None = None
         self.port = 0
@@ -115,17 +120,23 @@ class SlackAdapter:
         if self._runner is not None:
             await self._runner.cleanup()
         await self.drain()
+        await self.session.close()
 
     async def drain(self) -> None:
         """Wait for the work started after acknowledgements (tests and shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def _spawn(self, work) -> asyncio.Task:
-        task = asyncio.ensure_future(work)
+    def _spawn(self, work, queued: bool = True) -> asyncio.Task:
+        """Run work after the ack; queued work takes a slot so acks stay fast under load."""
+        task = asyncio.ensure_future(self._in_slot(work) if queued else work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    async def _in_slot(self, work) -> None:
+        async with self._slots:
+            await work
 
     # --- translating in ----------------------------------------------------------------
 
@@ -232,7 +243,7 @@ class SlackAdapter:
             collecting=True,
         )
         self.platform.contexts[dedup] = context
-        work = self._spawn(self._handle_submission(team, body, view, dedup))
+        work = self._spawn(self._handle_submission(team, body, view, dedup), queued=False)
         try:
             await asyncio.wait_for(asyncio.shield(work), ACK_BUDGET_SECONDS)
         except TimeoutError:
@@ -309,6 +320,11 @@ class SlackAdapter:
 
 async def run_slack(core: Core) -> None:
     """Start Slack from the config and run until cancelled."""
+    secrets, mode = core.config.secrets, core.config.slack.mode
+    if mode == "socket" and not secrets.slack_app_token:
+        raise SystemExit('peerbot: [slack] mode is "socket": set SLACK_APP_TOKEN (xapp-…).')
+    if mode == "http" and not secrets.slack_signing_secret:
+        raise SystemExit('peerbot: [slack] mode is "http": set SLACK_SIGNING_SECRET.')
     adapter = SlackAdapter(core, core.config)
     await adapter.start()
     try:

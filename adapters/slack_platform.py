@@ -170,7 +170,9 @@ class SlackPlatform:
         """An ephemeral reply; a button's first reply replaces the message it was on."""
         replace = context.kind == "action" and not context.replaced
         context.replaced = context.replaced or replace
-        webhook = AsyncWebhookClient(context.response_url, retry_handlers=self.client.retry_handlers)
+        webhook = AsyncWebhookClient(
+            context.response_url, session=self.client.session, retry_handlers=self.client.retry_handlers
+        )
         response = await webhook.send_dict(
             {
                 "response_type": "ephemeral",
