@@ -1,0 +1,150 @@
+"""Generic delivery through the Slack adapter: group DMs, DMs, the relay's conversation check,
+rate limits, de-duplication of retried deliveries and acknowledgement before slow work."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from fake_slack import TEAM, command_body, home_opened_event, submission_payload
+
+import adapters.slack_adapter as slack_adapter
+from bot.dispatch import Route
+from bot.invocation import Invocation
+from bot.messages import Button, Message, Sensitivity
+from bot.outbox import DirectMessage, GroupMessage, Outbound
+
+
+async def send(world, destination, message: Message, sensitivity=Sensitivity.PERSONAL, recipients=()):
+    out = Outbound(destination, message, sensitivity, "test", frozenset(recipients))
+    return await world.core.outbox.send(out)
+
+
+@pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
+async def test_group_message_opens_a_group_dm_with_the_members_never_a_channel(slack_world):
+    fake = slack_world.fake
+    message = Message("Meet each other!", buttons=(Button("We met", "checkin.met", ("42",)),))
+    delivery = await send(slack_world, GroupMessage("slack", TEAM, ("U1", "U2", "U3")), message)
+    assert delivery.sent
+    [opened] = fake.called("conversations.open")
+    assert opened.params["users"] == "U1,U2,U3"
+    [post] = fake.called("chat.postMessage")
+    assert post.params["channel"] == "GU1-U2-U3"
+    [actions] = [b for b in post.params["blocks"] if b["type"] == "actions"]
+    assert actions["elements"][0]["value"] == '{"c":"checkin.met","a":["42"]}'
+
+
+@pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
+async def test_direct_message_goes_to_the_persons_dm_channel(slack_world):
+    fake = slack_world.fake
+    assert (await send(slack_world, DirectMessage("slack", TEAM, "U7"), Message("Hello & <welcome>"))).sent
+    assert (await send(slack_world, DirectMessage("slack", TEAM, "U7"), Message("Again"))).sent
+    assert len(fake.called("conversations.open")) == 1  # the DM channel is remembered
+    first, second = fake.called("chat.postMessage")
+    assert first.params["channel"] == second.params["channel"] == "DU7"
+    assert first.params["blocks"][0]["text"]["text"] == "Hello &amp; &lt;welcome&gt;"
+
+
+@pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
+async def test_relay_content_is_refused_in_a_shared_conversation(slack_world):
+    fake = slack_world.fake
+    fake.conversations["DU1"] = {"id": "DU1", "is_im": True, "is_ext_shared": True}
+    fake.conversations["DU2"] = {"id": "DU2", "is_im": True, "connected_team_ids": [TEAM, "TOTHER"]}
+    fake.conversations["DU3"] = {"id": "DU3", "is_im": True, "connected_team_ids": [TEAM]}
+    question = Message("RELAY-MARKER a question")
+    for user, expected in (("U1", "refused"), ("U2", "refused"), ("U3", "sent")):
+        delivery = await send(
+            slack_world, DirectMessage("slack", TEAM, user), question, Sensitivity.RELAY, {user}
+        )
+        assert delivery.status == expected, user
+    assert [c.params["channel"] for c in fake.called("conversations.info")] == ["DU1", "DU2", "DU3"]
+    assert [c.params["channel"] for c in fake.called("chat.postMessage")] == ["DU3"]
+
+
+@pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
+async def test_relay_content_is_refused_when_slack_cannot_describe_the_conversation(slack_world):
+    slack_world.fake.fail("conversations.info", 200, body={"ok": False, "error": "internal_error"})
+    delivery = await send(
+        slack_world, DirectMessage("slack", TEAM, "U1"), Message("secret"), Sensitivity.RELAY, {"U1"}
+    )
+    assert delivery.status == "refused"
+    assert not slack_world.fake.called("chat.postMessage")
+
+
+@pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
+async def test_rate_limited_messages_wait_retry_after_and_are_not_dropped(slack_world):
+    fake = slack_world.fake
+    fake.fail("chat.postMessage", 429, headers={"Retry-After": "1"})
+    fake.fail("chat.postMessage", 429, headers={"Retry-After": "0"})
+    assert (await send(slack_world, DirectMessage("slack", TEAM, "U1"), Message("hi"))).sent
+    attempts = [c for c in fake.calls if c.method == "chat.postMessage"]
+    assert [c.status for c in attempts] == [429, 429, 200]
+    assert attempts[1].at - attempts[0].at >= 1.0  # waited Retry-After
+    assert slack_world.adapter.platform.rate_limit_retries == 2
+
+
+@pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
+async def test_a_rate_limited_ephemeral_reply_is_retried(slack_world):
+    slack_world.fake.fail("response_url", 429)
+    await slack_world.say("U1", "help")
+    statuses = [c.status for c in slack_world.fake.calls if c.method == "response_url"]
+    assert statuses == [429, 200]
+    assert slack_world.adapter.platform.rate_limit_retries == 1
+
+
+async def test_a_retried_command_is_handled_once(slack_world):
+    body = command_body(slack_world.fake, "U1", "help")
+    await slack_world.driver.command(body)
+    await slack_world.driver.command(body, retry=1)
+    await slack_world.adapter.drain()
+    assert len(slack_world.fake.called("response_url")) == 1
+
+
+async def test_a_retried_event_is_handled_once(slack_world):
+    event = home_opened_event("U1")
+    await slack_world.driver.event(event)
+    await slack_world.driver.event(event, retry=1)
+    await slack_world.adapter.drain()
+    assert len(slack_world.fake.called("views.publish")) == 1
+
+
+async def test_commands_are_acknowledged_before_slow_work_finishes(slack_world):
+    release = asyncio.Event()
+
+    async def slow(core, inv: Invocation) -> None:
+        await release.wait()
+        await core.outbox.reply(inv, Message("finished"))
+
+    slack_world.core.dispatcher.add({"slow": Route(slow, "slow", "test")})
+    ack = await asyncio.wait_for(slack_world.driver.command(command_body(slack_world.fake, "U1", "slow")), 3)
+    assert ack == {}
+    assert not slack_world.fake.called("response_url")
+    release.set()
+    await slack_world.adapter.drain()
+    assert slack_world.fake.called("response_url")[0].params["text"] == "finished"
+
+
+async def test_a_slow_form_is_closed_in_time_and_answered_by_dm(slack_world, monkeypatch):
+    monkeypatch.setattr(slack_adapter, "ACK_BUDGET_SECONDS", 0.2)
+    release = asyncio.Event()
+
+    async def slow_submit(core, inv: Invocation) -> None:
+        await release.wait()
+        await core.outbox.reply(inv, Message("saved late"))
+
+    slack_world.core.dispatcher.add({"slow.submit": Route(slow_submit, hidden=True)})
+    view = {
+        "id": "V1",
+        "type": "modal",
+        "callback_id": "peer_form",
+        "private_metadata": '{"c":"slow.submit","a":[]}',
+        "blocks": [],
+    }
+    payload = submission_payload("U1", view, {})
+    ack = await asyncio.wait_for(slack_world.driver.interaction(payload), 2)
+    assert ack == {}  # closes the modal within Slack's 3 seconds
+    assert not slack_world.fake.called("chat.postMessage")
+    release.set()
+    await slack_world.adapter.drain()
+    [post] = slack_world.fake.called("chat.postMessage")
+    assert post.params["channel"] == "DU1" and post.params["text"] == "saved late"
