@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import profile_commands
+from bot import checkin_commands, checkin_jobs, profile_commands
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Core
@@ -15,7 +15,7 @@ from bot.profiles import ProfileService
 from bot.similarity import TfidfVectoriser, Vectoriser
 from bot.storage.database import Database
 
-FEATURE_ROUTES = (profile_commands.ROUTES,)
+FEATURE_ROUTES = (profile_commands.ROUTES, checkin_commands.ROUTES)
 
 
 def build_core(
@@ -33,9 +33,11 @@ def build_core(
     for routes in FEATURE_ROUTES:
         dispatcher.add(routes)
     jobs = JobQueue(lease=timedelta(seconds=config.checkins.lease_seconds))
-    return Core(
+    core = Core(
         config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher, jobs=jobs
     )
+    checkin_jobs.install(core)
+    return core
 
 
 async def prepare(core: Core) -> str:
