@@ -66,7 +66,9 @@ async def make_groups(core, groups, scope="console:local") -> list[int]:
     ids = await profile_ids(core)
     now = core.clock.now()
     async with core.db.session() as session, session.begin():
-        round_ = Round(scope=scope, seed=1, rules={}, started_by="test", created_at=now, metrics={}, baseline={})
+        round_ = Round(
+            scope=scope, seed=1, rules={}, started_by="test", created_at=now, metrics={}, baseline={}
+        )
         session.add(round_)
         await session.flush()
         made = []
@@ -89,7 +91,9 @@ async def introduce(core, groups) -> list[int]:
 
 async def checkins_of(core, group_id) -> list[Checkin]:
     async with core.db.session() as session:
-        rows = await session.execute(select(Checkin).where(Checkin.group_id == group_id).order_by(Checkin.sequence))
+        rows = await session.execute(
+            select(Checkin).where(Checkin.group_id == group_id).order_by(Checkin.sequence)
+        )
         return list(rows.scalars())
 
 
@@ -151,7 +155,11 @@ class FakeRounds:
         core = self.core
         async with core.db.session() as session:
             active = list(
-                (await session.execute(select(Profile.id, Profile.user_id).where(Profile.status == "active"))).all()
+                (
+                    await session.execute(
+                        select(Profile.id, Profile.user_id).where(Profile.status == "active")
+                    )
+                ).all()
             )
             keep = await self._continuing(session)
         kept_ids = {pid for pair in keep for pid in pair}
@@ -170,13 +178,17 @@ class FakeRounds:
         """Groups of the latest round whose members all chose to continue."""
         latest = (await session.execute(select(Round.id).order_by(Round.id.desc()).limit(1))).scalar()
         rows = await session.execute(
-            select(GroupMember).join(MatchGroup, MatchGroup.id == GroupMember.group_id).where(MatchGroup.round_id == latest)
+            select(GroupMember)
+            .join(MatchGroup, MatchGroup.id == GroupMember.group_id)
+            .where(MatchGroup.round_id == latest)
         )
         by_group: dict[int, list[GroupMember]] = {}
         for member in rows.scalars():
             by_group.setdefault(member.group_id, []).append(member)
         return [
-            tuple(sorted(m.profile_id for m in group)) for group in by_group.values() if all(m.wants_continue for m in group)
+            tuple(sorted(m.profile_id for m in group))
+            for group in by_group.values()
+            if all(m.wants_continue for m in group)
         ]
 
 

@@ -13,10 +13,10 @@ from checkin_helpers import (
     kinds_received,
     members,
 )
-from harness import Harness
 from sqlalchemy import select
 
 from bot.storage.round_models import GroupMember, MatchGroup
+from harness import Harness
 
 
 @pytest_asyncio.fixture
@@ -48,9 +48,9 @@ async def newest_group_of(h, user) -> list[str]:
             )
         ).scalar_one()
         rows = await session.execute(
-            select(Profile.user_id).join(GroupMember, GroupMember.profile_id == Profile.id).where(
-                GroupMember.group_id == newest
-            )
+            select(Profile.user_id)
+            .join(GroupMember, GroupMember.profile_id == Profile.id)
+            .where(GroupMember.group_id == newest)
         )
         return sorted(rows.scalars())
 
@@ -86,7 +86,9 @@ async def test_round_introduction_reminder_followup_rating_and_next_round(weekly
     assert "How useful" in rating.text
     offer_note = await h.press("alice", "5")
     assert offer_note.form is not None and offer_note.form.submit_command == "checkin.note"
-    saved = await h.submit("alice", "checkin.note", {"note": "Ask about the discharge hub"}, offer_note.form.args)
+    saved = await h.submit(
+        "alice", "checkin.note", {"note": "Ask about the discharge hub"}, offer_note.form.args
+    )
     assert "Only you can see" in saved.text
     await h.press("bob", "Met")
     await h.press("bob", "4")

@@ -115,4 +115,7 @@ def test_calendar_file_is_a_valid_single_event_in_utc():
         "DESCRIPTION:Line one\\nline two",
     ):
         assert expected in lines
-    assert "SUMMARY:Peer check-in with Bob\\, Carol\\; and a very long name that needs folding across lines" in lines
+    assert (
+        "SUMMARY:Peer check-in with Bob\\, Carol\\; and a very long name that needs folding across lines"
+        in lines
+    )
