@@ -7,6 +7,7 @@ the message waits in the database until it may go out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from bot.messages import Message, Sensitivity
 from bot.outbox import DirectMessage, Outbound
 from bot.storage.checkin_models import Checkin, CheckinResponse
 from bot.storage.models import Profile
+from bot.storage.round_models import GroupMember, MatchGroup
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -56,23 +58,64 @@ async def deliver_scheduled(
         raise Cancelled()
 
 
-async def _checkin_for(core: Core, job: ClaimedJob, statuses: tuple[str, ...]):
-    """The job's check-in, group and person, or Cancelled if any of them no longer fits."""
-    payload = job.payload
+async def prefetch_checkins(core: Core, jobs: list[ClaimedJob]) -> dict[int, CheckinContext]:
+    """Load the check-ins, groups, members and answers a batch of per-person jobs need, in four queries."""
+    ids = {job.payload["checkin_id"] for job in jobs}
     async with core.db.session() as session:
-        checkin = await session.get(Checkin, payload["checkin_id"])
-        if checkin is None or checkin.version != payload["version"] or checkin.status not in statuses:
-            raise Cancelled()
-        view = await load_group(session, checkin.group_id)
-        profile = next((m for m in view.members if m.id == payload["profile_id"]), None) if view else None
-        if profile is None or profile.status != "active":
-            raise Cancelled()
-        answered = await session.execute(
-            select(CheckinResponse.id).where(
-                (CheckinResponse.checkin_id == checkin.id) & (CheckinResponse.profile_id == profile.id)
+        checkins = {
+            c.id: c for c in (await session.execute(select(Checkin).where(Checkin.id.in_(ids)))).scalars()
+        }
+        group_ids = {c.group_id for c in checkins.values()}
+        groups = {
+            g.id: g
+            for g in (await session.execute(select(MatchGroup).where(MatchGroup.id.in_(group_ids)))).scalars()
+        }
+        members: dict[int, list[Profile]] = {}
+        rows = await session.execute(
+            select(GroupMember.group_id, Profile)
+            .join(Profile, Profile.id == GroupMember.profile_id)
+            .where(GroupMember.group_id.in_(group_ids))
+            .order_by(Profile.id)
+        )
+        for group_id, profile in rows:
+            members.setdefault(group_id, []).append(profile)
+        answered = set(
+            await session.execute(
+                select(CheckinResponse.checkin_id, CheckinResponse.profile_id).where(
+                    CheckinResponse.checkin_id.in_(ids)
+                )
             )
         )
-        return checkin, view, profile, answered.first() is not None
+    contexts = {}
+    for job in jobs:
+        checkin = checkins.get(job.payload["checkin_id"])
+        group = groups.get(checkin.group_id) if checkin else None
+        view = GroupView(group, tuple(members.get(group.id, ()))) if group else None
+        contexts[job.id] = CheckinContext(
+            checkin, view, (job.payload["checkin_id"], job.payload["profile_id"]) in answered
+        )
+    return contexts
+
+
+@dataclass(frozen=True)
+class CheckinContext:
+    """What a per-person check-in job needs, loaded for a whole batch at once."""
+
+    checkin: Checkin | None
+    view: GroupView | None
+    answered: bool
+
+
+async def _checkin_for(core: Core, job: ClaimedJob, statuses: tuple[str, ...]):
+    """The job's check-in, group and person, or Cancelled if any of them no longer fits."""
+    context = job.context or (await prefetch_checkins(core, [job]))[job.id]
+    checkin, view = context.checkin, context.view
+    if checkin is None or checkin.version != job.payload["version"] or checkin.status not in statuses:
+        raise Cancelled()
+    profile = next((m for m in view.members if m.id == job.payload["profile_id"]), None) if view else None
+    if profile is None or profile.status != "active":
+        raise Cancelled()
+    return checkin, view, profile, context.answered
 
 
 async def send_reminder(core: Core, job: ClaimedJob) -> None:
@@ -161,6 +204,6 @@ def install(core: Core) -> None:
     from bot.round_schedule import ROUND, run_round
 
     for kind, handler in HANDLERS.items():
-        core.jobs.register(kind, handler)
+        core.jobs.register(kind, handler, prefetch_checkins if kind in (REMINDER, FOLLOWUP) else None)
     core.jobs.register(ROUND, run_round)
     core.profiles.add_personal_data_part(CheckinData())

@@ -5,10 +5,10 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from checkin_helpers import add_people, introduce, kinds_received
-from harness import Harness
 
 from bot.jobs import JobQueue
 from bot.scheduler import advance_clock
+from harness import Harness
 
 PAIRS = 20
 
@@ -36,9 +36,7 @@ async def test_restart_in_the_middle_of_a_round_loses_and_duplicates_nothing(emp
     await introduce(first.core, pairs[PAIRS // 2 :])  # check-ins Tuesday 13 January
     # The process stops after the first half's reminders, before their follow-ups and
     # before anything for the second half.
-    await advance_clock(
-        first.core, first.clock, datetime(2026, 1, 12, 9, 30, tzinfo=UTC) - first.clock.now()
-    )
+    await advance_clock(first.core, first.clock, datetime(2026, 1, 12, 9, 30, tzinfo=UTC) - first.clock.now())
     await first.stop()
     second = await start(empty_database, tmp_path, first.clock.now())
     await advance_clock(second.core, second.clock, timedelta(days=3))
