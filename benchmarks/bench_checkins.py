@@ -54,44 +54,57 @@ async def prepare_database(url: str, reminders: int) -> None:
     created = NOW - timedelta(days=6)
     pairs = reminders // 2
     profile = {
-        "platform": "console", "community": "local", "organisation": "Org", "org_type": "council",
-        "region": "london", "role": "Lead", "areas": ["health"], "challenge": "x", "stage": "implementing",
-        "timezone": "Europe/London", "cadence": "fortnightly", "accepts_questions": True, "status": "active",
-        "dont_pair_with": [], "created_at": created, "updated_at": created,
-    }  # fmt: skip
+        "platform": "console",
+        "community": "local",
+        "organisation": "Org",
+        "org_type": "council",
+        "region": "london",
+        "role": "Lead",
+        "areas": ["health"],
+        "challenge": "x",
+        "stage": "implementing",
+        "timezone": "Europe/London",
+        "cadence": "fortnightly",
+        "accepts_questions": True,
+        "status": "active",
+        "dont_pair_with": [],
+        "created_at": created,
+        "updated_at": created,
+    }
+    people = [{**profile, "id": i + 1, "user_id": f"u{i}", "display_name": f"U{i}"} for i in range(reminders)]
+    round_row = {"id": 1, "scope": "console:local", "seed": 1, "rules": {}, "started_by": "bench"}
+    round_row |= {"created_at": created, "metrics": {}, "baseline": {}}
+    group_row = {"round_id": 1, "score": 1.0, "similarity": 0.5, "reasons": [], "created_at": created}
+    checkin_row = {"sequence": 1, "scheduled_at": CHECKIN_AT, "timezone": "Europe/London", "version": 1}
+    checkin_row |= {
+        "cadence": "fortnightly",
+        "status": "scheduled",
+        "created_at": created,
+        "updated_at": created,
+    }
+    due = CHECKIN_AT - timedelta(days=1)
+
+    def reminder(group: int, person: int) -> dict:
+        return {
+            "kind": REMINDER,
+            "key": f"p{person}:checkin:{group}:v1:reminder",
+            "due_at": due + timedelta(seconds=person % 60),  # spread over the minute
+            "status": "pending",
+            "attempts": 0,
+            "created_at": created,
+            "payload": {"checkin_id": group, "version": 1, "profile_id": person},
+        }
+
     async with core.db.session() as session, session.begin():
+        await session.execute(insert(Profile), people)
+        await session.execute(insert(Round), [round_row])
+        await session.execute(insert(MatchGroup), [{**group_row, "id": g + 1} for g in range(pairs)])
+        members = [{"group_id": g + 1, "profile_id": 2 * g + k + 1} for g in range(pairs) for k in (0, 1)]
+        await session.execute(insert(GroupMember), members)
         await session.execute(
-            insert(Profile), [{**profile, "id": i + 1, "user_id": f"u{i}", "display_name": f"U{i}"} for i in range(reminders)]
+            insert(Checkin), [{**checkin_row, "id": g + 1, "group_id": g + 1} for g in range(pairs)]
         )
-        await session.execute(
-            insert(Round),
-            [{"id": 1, "scope": "console:local", "seed": 1, "rules": {}, "started_by": "bench",
-              "created_at": created, "metrics": {}, "baseline": {}}],
-        )  # fmt: skip
-        await session.execute(
-            insert(MatchGroup),
-            [{"id": g + 1, "round_id": 1, "score": 1.0, "similarity": 0.5, "reasons": [], "created_at": created}
-             for g in range(pairs)],
-        )  # fmt: skip
-        await session.execute(
-            insert(GroupMember),
-            [{"group_id": g + 1, "profile_id": 2 * g + k + 1} for g in range(pairs) for k in (0, 1)],
-        )
-        await session.execute(
-            insert(Checkin),
-            [{"id": g + 1, "group_id": g + 1, "sequence": 1, "scheduled_at": CHECKIN_AT, "timezone": "Europe/London",
-              "cadence": "fortnightly", "status": "scheduled", "version": 1, "created_at": created,
-              "updated_at": created} for g in range(pairs)],
-        )  # fmt: skip
-        due = CHECKIN_AT - timedelta(days=1)
-        await session.execute(
-            insert(Job),
-            [{"kind": REMINDER, "key": f"p{2 * g + k + 1}:checkin:{g + 1}:v1:reminder",
-              "due_at": due + timedelta(seconds=(2 * g + k) % 60), "status": "pending", "attempts": 0,
-              "created_at": created,
-              "payload": {"checkin_id": g + 1, "version": 1, "profile_id": 2 * g + k + 1}}
-             for g in range(pairs) for k in (0, 1)],
-        )  # fmt: skip
+        await session.execute(insert(Job), [reminder(m["group_id"], m["profile_id"]) for m in members])
     await core.db.close()
 
 
@@ -102,7 +115,9 @@ def run_processes(url: str, count: int, batch: int, folder: Path) -> list[tuple[
     outs = [folder / f"out{i}.txt" for i in range(count)]
     procs = [
         subprocess.Popen(
-            [sys.executable, str(WORKER), "run", url, NOW.isoformat(), str(out), str(go), str(batch)], cwd=ROOT, env=env
+            [sys.executable, str(WORKER), "run", url, NOW.isoformat(), str(out), str(go), str(batch)],
+            cwd=ROOT,
+            env=env,
         )
         for out in outs
     ]
