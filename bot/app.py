@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import community_setup, introductions, profile_commands, round_commands
+from bot import (
+    checkin_commands,
+    checkin_jobs,
+    community_setup,
+    introductions,
+    profile_commands,
+    round_commands,
+)
 from bot.assist import assistant_from_config
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -18,7 +25,12 @@ from bot.rounds import RoundService
 from bot.similarity import Vectoriser, vectoriser_from_config
 from bot.storage.database import Database
 
-FEATURE_ROUTES = (profile_commands.ROUTES, round_commands.ROUTES, community_setup.ROUTES)
+FEATURE_ROUTES = (
+    profile_commands.ROUTES,
+    round_commands.ROUTES,
+    checkin_commands.ROUTES,
+    community_setup.ROUTES,
+)
 
 
 def build_core(
@@ -44,6 +56,7 @@ def build_core(
     core.services["assist"] = assist
     core.services["rounds"] = RoundService(config, db, clock, vectoriser)
     introductions.register(core)
+    checkin_jobs.install(core)
     return core
 
 

@@ -48,7 +48,7 @@ async def cmd_run(args: argparse.Namespace, config: Config) -> int:
 async def cmd_console(args: argparse.Namespace, config: Config) -> int:
     from bot.runner import run_bot
 
-    return await run_bot(config, console_only=True)
+    return await run_bot(config, console_only=True, fake_clock=args.fake_clock)
 
 
 async def cmd_db_upgrade(args: argparse.Namespace, config: Config) -> int:
@@ -162,7 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_run,
         "Start every adapter the config enables (the console if no Slack or Discord credentials are set).",
     )
-    add("console", cmd_console, "Start the terminal console (also works with piped input).")
+    console = add("console", cmd_console, "Start the terminal console (also works with piped input).")
+    console.add_argument(
+        "--fake-clock",
+        action="store_true",
+        help="time stands still until /clock +2h (or +3d …) moves it: walk a whole round in a minute",
+    )
     db = commands.add_parser("db", help="Database schema commands.", description="Database schema commands.")
     db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
     add("upgrade", cmd_db_upgrade, "Create or upgrade the database schema.", db_commands)

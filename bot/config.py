@@ -116,6 +116,24 @@ def _clock_time(value: Any) -> str:
     raise ValueError('a 24-hour time "HH:MM", e.g. "08:00"')
 
 
+def _cron(value: Any) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if isinstance(value, str):
+        try:
+            CronTrigger.from_crontab(value)
+            return value
+        except ValueError:
+            pass
+    raise ValueError('a cron expression "minute hour day month weekday", e.g. "0 9 * * mon"')
+
+
+def _crons_by_name(value: Any) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {str(k): _cron(v) for k, v in value.items()}
+    raise ValueError('a table of cron expressions, e.g. { "slack:T0123" = "30 8 * * tue" }')
+
+
 def _url(value: Any) -> str:
     if isinstance(value, str) and value.startswith(("http://", "https://")):
         return value
@@ -242,9 +260,15 @@ class RoundsSection:
     """Scheduled matching rounds."""
 
     enabled: bool = setting(False, _boolean, "Start rounds on the schedule below.")
-    cron: str = setting("0 9 * * mon", _text, "When rounds start (cron: minute hour day month weekday).")
+    cron: str = setting("0 9 * * mon", _cron, "When rounds start (cron: minute hour day month weekday).")
     every_weeks: int = setting(2, _int_range(1, 12), "Run on every Nth matching week (2 = fortnightly).")
     timezone: str = setting("Europe/London", _timezone, "Time zone of the schedule.")
+    schedules: dict = setting(
+        {},
+        _crons_by_name,
+        'A different cron per community or federation, e.g. { "slack:T0123" = "30 8 * * tue", '
+        '"federation:north" = "0 9 * * wed" }.',
+    )
 
 
 @dataclass(frozen=True)
@@ -267,6 +291,14 @@ class CheckinsSection:
     poll_seconds: int = setting(15, _int_range(1, 3600), "How often to look for due work.")
     pause_after_silent_introductions: int = setting(
         3, _int_range(1, 20), "Pause someone after this many introductions with no response."
+    )
+    first_checkin_days: int = setting(
+        7, _int_range(1, 60), "The first check-in is this many days after the introduction…"
+    )
+    checkin_time: str = setting("10:00", _clock_time, "…at this time in the group's time zone.")
+    checkin_minutes: int = setting(30, _int_range(5, 240), "Length of a check-in in calendar files.")
+    followup_window_hours: int = setting(
+        72, _int_range(1, 24 * 14), "Answers to a follow-up count towards the round's outcome for this long."
     )
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.checkins import hold_for_quiet_hours, on_introduced
 from bot.core import Core
 from bot.jobs import Cancelled, ClaimedJob, RetryLater
 from bot.messages import Message, Sensitivity
@@ -48,6 +49,7 @@ async def deliver_introduction(core: Core, job: ClaimedJob) -> None:
         )
     if group is None or len(members) < 2:
         raise Cancelled()
+    await _hold_for_everyones_quiet_hours(core, members)
     text = await introduction_text(core, members, list(group.reasons))
     for destination in group_destination(members):
         delivery = await core.outbox.send(
@@ -55,9 +57,20 @@ async def deliver_introduction(core: Core, job: ClaimedJob) -> None:
         )
         if delivery.status == "failed":
             raise RetryLater(core.clock.now() + RETRY_FAILED_DELIVERY, delivery.reason)
-    on_introduced = core.services.get("on_introduced")
-    if on_introduced is not None:
-        await on_introduced(core, group_id)
+    await on_introduced(core, group_id)
+
+
+async def _hold_for_everyones_quiet_hours(core: Core, members: list[Profile]) -> None:
+    """A group message goes out only when it is daytime for every member."""
+    when = core.clock.now()
+    for _ in range(3):
+        holds = [await hold_for_quiet_hours(core, member, when) for member in members]
+        later = max((h for h in holds if h is not None), default=None)
+        if later is None:
+            break
+        when = later
+    if when != core.clock.now():
+        raise RetryLater(when, "quiet hours")
 
 
 async def deliver_unmatched(core: Core, job: ClaimedJob) -> None:
@@ -66,6 +79,9 @@ async def deliver_unmatched(core: Core, job: ClaimedJob) -> None:
         profile = await session.get(Profile, job.payload["profile_id"])
     if profile is None:
         raise Cancelled()
+    hold = await hold_for_quiet_hours(core, profile, core.clock.now())
+    if hold is not None:
+        raise RetryLater(hold, "quiet hours")
     await core.outbox.send(
         Outbound(
             DirectMessage(profile.platform, profile.community, profile.user_id),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.app import build_core, prepare
+from bot.clock import FakeClock
 from bot.config import Config
 from bot.core import Core
 from bot.demo import load_demo
+from bot.scheduler import Scheduler, clock_console_command
 
 
 def enabled_platforms(config: Config) -> list[str]:
@@ -68,12 +71,20 @@ async def run_console(
     await session.run()
 
 
-async def run_bot(config: Config, console_only: bool) -> int:
-    """Run until stopped: the console when asked or when no platform is configured."""
-    core = build_core(config)
+async def run_bot(config: Config, console_only: bool, fake_clock: bool = False) -> int:
+    """Run until stopped: the console when asked or when no platform is configured.
+
+    With `fake_clock` (console only) time stands still until `/clock +2h` moves it, so a
+    whole round of introductions, reminders and follow-ups can be walked through in a minute.
+    """
+    clock = FakeClock(datetime.now(UTC).replace(second=0, microsecond=0)) if fake_clock else None
+    core = build_core(config, clock=clock)
+    core.services.setdefault("console_commands", {})["/clock"] = clock_console_command(core)
+    scheduler = Scheduler(core, cron_rounds=not fake_clock)
     try:
         done = await prepare(core)
         print(f"peerbot: {done} ({config.database_url().split('://')[0]}).", file=sys.stderr)
+        await scheduler.start()
         platforms = [] if console_only else enabled_platforms(config)
         if not platforms:
             if not console_only:
@@ -89,5 +100,6 @@ async def run_bot(config: Config, console_only: bool) -> int:
         await run_platforms(core, platforms)
         return 0
     finally:
+        await scheduler.stop()
         await core.services["assist"].close()
         await core.db.close()
