@@ -32,6 +32,8 @@ CONSOLE_HELP = """Console commands (anything else is sent to the bot as /peer â€
   /inbox [NAME]   show everything the bot sent to you (or to NAME)
   /who            list everyone you have acted as
   /demo           load the demo community of 30 practitioners
+  /clock [+2h]    show the time; with --fake-clock, move it on (+30m, +2h, +3d, +1w)
+                  and deliver whatever falls due
   /help           this list;   /peer help   the bot's own commands
   /quit           leave the console"""
 

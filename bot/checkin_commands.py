@@ -213,7 +213,7 @@ async def checkins(core: Core, inv: Invocation) -> None:
                 view = await load_group(session, found.group_id)
                 lines.append(
                     f"• {texts.format_local(found.scheduled_at, profile.timezone)} with "
-                    f"{texts.names(view.others(profile.id))} (every {found.cadence})"
+                    f"{texts.names(view.others(profile.id))} ({found.cadence})"
                 )
     if not lines:
         await core.outbox.reply(inv, Message("No check-ins coming up."))

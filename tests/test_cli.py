@@ -14,11 +14,19 @@ from bot.storage.database import Database, SchemaError
 
 ROOT = Path(__file__).parent.parent
 GOOD = {
-    "display_name": "Amira Haddad", "organisation": "Kirkdale City Council", "org_type": "council",
-    "region": "north_west", "role": "Discharge lead", "areas": "social care; health",
+    "display_name": "Amira Haddad",
+    "organisation": "Kirkdale City Council",
+    "org_type": "council",
+    "region": "north_west",
+    "role": "Discharge lead",
+    "areas": "social care; health",
     "challenge": "Joining up hospital discharge between the council and the trust.",
-    "stage": "implementing", "timezone": "Europe/London", "cadence": "fortnightly",
-    "accepts_questions": "yes", "consent": "yes", "user_id": "amira",
+    "stage": "implementing",
+    "timezone": "Europe/London",
+    "cadence": "fortnightly",
+    "accepts_questions": "yes",
+    "consent": "yes",
+    "user_id": "amira",
 }
 
 
@@ -39,12 +47,15 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
 
 
 def test_import_with_bad_rows_loads_nothing_and_names_each_line(cli_env, capsys):
-    path = write_csv(cli_env / "signups.csv", [
-        GOOD,
-        {**GOOD, "user_id": "b", "region": "Atlantis"},
-        {**GOOD, "user_id": "c", "consent": "no"},
-        {**GOOD, "user_id": "amira"},
-    ])
+    path = write_csv(
+        cli_env / "signups.csv",
+        [
+            GOOD,
+            {**GOOD, "user_id": "b", "region": "Atlantis"},
+            {**GOOD, "user_id": "c", "consent": "no"},
+            {**GOOD, "user_id": "amira"},
+        ],
+    )
     assert main(["import", str(path)]) == 1
     err = capsys.readouterr().err
     assert "line 3: region: “Atlantis” is not one of the options" in err
@@ -140,8 +151,13 @@ yes
 def test_scripted_console_session(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "PEERBOT_"))}
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], input=SCRIPT, capture_output=True, text=True,
-        cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, timeout=120,
+        [sys.executable, "-m", "bot", "run"],
+        input=SCRIPT,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "no Slack or Discord credentials set" in done.stderr and "starting the console" in done.stderr
