@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import profile_commands
+from bot import profile_commands, relay, relay_commands
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import Core
@@ -15,7 +15,11 @@ from bot.profiles import ProfileService
 from bot.similarity import TfidfVectoriser, Vectoriser
 from bot.storage.database import Database
 
-FEATURE_ROUTES = (profile_commands.ROUTES,)
+FEATURE_ROUTES = (profile_commands.ROUTES, relay_commands.ROUTES)
+# Features that hook into the core once it is built (jobs, services, personal data; no I/O) …
+FEATURE_INSTALLS = (relay.install,)
+# … and that check or schedule something when the database is ready (each may return a note).
+FEATURE_STARTS = (relay.start,)
 
 
 def build_core(
@@ -33,11 +37,19 @@ def build_core(
     for routes in FEATURE_ROUTES:
         dispatcher.add(routes)
     jobs = JobQueue(lease=timedelta(seconds=config.checkins.lease_seconds))
-    return Core(
+    core = Core(
         config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher, jobs=jobs
     )
+    for install in FEATURE_INSTALLS:
+        install(core)
+    return core
 
 
 async def prepare(core: Core) -> str:
-    """Make the database ready (create or upgrade per config); returns what was done."""
-    return await core.db.prepare(core.config.database.on_old_schema)
+    """Make the database ready (create or upgrade per config) and start features; returns what was done."""
+    done = await core.db.prepare(core.config.database.on_old_schema)
+    for start in FEATURE_STARTS:
+        note = await start(core)
+        if note:
+            done += f"; {note}"
+    return done

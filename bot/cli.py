@@ -206,7 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _feature_cli() -> list[Callable]:
     """Features add their own subcommands here (matching, relay, …)."""
-    return []
+    from bot import relay_cli
+
+    return [relay_cli.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
