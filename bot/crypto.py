@@ -53,7 +53,7 @@ class RelayCrypto:
     def __init__(self, keys: tuple[str, ...] | list[str]):
         keys = [k.strip() for k in keys if k.strip()]
         if not keys:
-            raise KeyProblem(f"no encryption key is set, so the anonymous relay is off. {HOW_TO_MAKE_A_KEY}")
+            raise KeyProblem(f"no encryption key is set. {HOW_TO_MAKE_A_KEY}")
         fernets = []
         for position, key in enumerate(keys, 1):
             try:
@@ -61,7 +61,7 @@ class RelayCrypto:
             except (ValueError, UnicodeEncodeError):
                 raise KeyProblem(
                     f"key number {position} in {KEY_ENV} is not a valid Fernet key (32 url-safe "
-                    f"base64-encoded bytes), so the anonymous relay is off. {HOW_TO_MAKE_A_KEY}"
+                    f"base64-encoded bytes). {HOW_TO_MAKE_A_KEY}"
                 ) from None
         self._multi = MultiFernet(fernets)
         self._tag_keys = [_tag_key(k) for k in keys]

@@ -30,6 +30,7 @@ from bot.logging_setup import SENSITIVE
 from bot.messages import Message, Sensitivity
 from bot.outbox import Delivery, DirectMessage, Outbound
 from bot.relay_routing import Candidate, community_scope, delivery_delay_seconds, new_handle, rank_peers
+from bot.similarity import TfidfVectoriser, vector_from_storage
 from bot.storage.database import Database
 from bot.storage.models import Profile
 from bot.storage.relay_models import (
@@ -357,14 +358,20 @@ class RelayService:
         scope = community_scope(self.config, asker.platform, asker.community)
         rows = await session.execute(
             select(
-                Profile.id, Profile.platform, Profile.community, Profile.organisation, Profile.challenge
+                Profile.id,
+                Profile.platform,
+                Profile.community,
+                Profile.organisation,
+                Profile.challenge,
+                Profile.vector,
+                Profile.vector_backend,
             ).where(
                 (Profile.status == "active") & Profile.accepts_questions.is_(True) & (Profile.id != asker.id)
             )
         )
         return [
-            Candidate(pid, organisation, challenge)
-            for pid, platform, community, organisation, challenge in rows
+            Candidate(pid, organisation, challenge, _hashed_vector(vector, backend))
+            for pid, platform, community, organisation, challenge, vector, backend in rows
             if f"{platform}:{community}" in scope
         ]
 
@@ -504,6 +511,13 @@ class RelayService:
                     .where(RelayReport.community_key == community_key)
                 )
             ).scalar_one()
+
+
+def _hashed_vector(stored: Any, backend: str | None) -> dict[int, float] | None:
+    """A profile's stored vector when it is the offline hashed kind the relay ranks with."""
+    if backend != TfidfVectoriser.name or not isinstance(stored, dict):
+        return None
+    return vector_from_storage(stored)
 
 
 async def _delete_threads(session: AsyncSession, thread_ids: list[str]) -> tuple[int, int, int]:

@@ -27,6 +27,7 @@ class Candidate:
     profile_id: int
     organisation: str
     challenge: str
+    vector: dict[int, float] | None = None  # the stored hashed-TF vector of the challenge, if any
 
 
 def community_scope(config: Config, platform: str, community: str) -> set[str]:
@@ -48,7 +49,7 @@ def rank_peers(
     if not eligible:
         return []
     vectors = [challenge_vector(f"{question}\n{asker_challenge}")]
-    vectors += [challenge_vector(c.challenge) for c in eligible]
+    vectors += [c.vector if c.vector else challenge_vector(c.challenge) for c in eligible]
     matrix, _ = round_matrix(vectors)
     similarity = (matrix[1:] @ matrix[0].T).toarray().ravel()
     shuffled = list(range(len(eligible)))

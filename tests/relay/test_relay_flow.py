@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from relay_helpers import MARKER_A, PEOPLE, QUESTION, ask, deliver, handle_in, receivers_of_question
 from sqlalchemy import select
 
 from bot.storage.job_models import Job
-from conftest import MARKER_A, PEOPLE, QUESTION, ask, deliver, handle_in, receivers_of_question
 
 
 async def test_identifying_details_are_shown_and_can_be_edited(rh):
@@ -14,14 +14,25 @@ async def test_identifying_details_are_shown_and_can_be_edited(rh):
         "Email me at a.ashdown@leeds.gov.uk or ring 0113 496 0000, office LS1 4AP."
     )
     found = await ask(rh, "alice", leaky)
-    for detail in ("a.ashdown@leeds.gov.uk", "0113 496 0000", "LS1 4AP", "Bristol City Council", "Alice Ashdown"):
+    for detail in (
+        "a.ashdown@leeds.gov.uk",
+        "0113 496 0000",
+        "LS1 4AP",
+        "Bristol City Council",
+        "Alice Ashdown",
+    ):
         assert detail in found.text, detail
     assert "“Brennan” (a person in the directory)" in found.text
     assert [b.label for b in found.buttons] == ["Edit", "Send anyway", "Cancel"]
     assert receivers_of_question(rh) == []
     edit = await rh.press("alice", "Edit")
     assert edit.form is not None and edit.form.fields[0].initial == leaky
-    sent = await rh.submit("alice", "ask.submit", {"question": QUESTION, "share_org_type": "yes", "share_region": "no"}, edit.form.args)
+    sent = await rh.submit(
+        "alice",
+        "ask.submit",
+        {"question": QUESTION, "share_org_type": "yes", "share_region": "no"},
+        edit.form.args,
+    )
     assert "on its way to 3 peers" in sent.text
     await deliver(rh)
     received = rh.platform.last(receivers_of_question(rh)[0]).text
@@ -37,7 +48,16 @@ async def test_send_anyway_and_cancel(rh):
     cancelled = await rh.press("alice", "Cancel")
     assert "Nothing was sent" in cancelled.text
     await deliver(rh)
-    assert len([d for d in rh.platform.delivered if "adaptations, again" in d.message.text and d.user_id != "alice"]) == 0
+    assert (
+        len(
+            [
+                d
+                for d in rh.platform.delivered
+                if "adaptations, again" in d.message.text and d.user_id != "alice"
+            ]
+        )
+        == 0
+    )
 
 
 async def test_routing_picks_similar_peers_from_other_organisations_only(rh):
@@ -50,7 +70,7 @@ async def test_routing_picks_similar_peers_from_other_organisations_only(rh):
 
 
 async def test_max_peers_setting(empty_database, tmp_path):
-    from conftest import RELAY_CONFIG, join_community, make_harness
+    from relay_helpers import RELAY_CONFIG, join_community, make_harness
 
     h = make_harness(empty_database, tmp_path, {**RELAY_CONFIG, "relay": {"max_peers": 1}})
     await h.start()
@@ -64,7 +84,7 @@ async def test_max_peers_setting(empty_database, tmp_path):
 
 
 async def test_delivery_waits_a_random_delay(empty_database, tmp_path):
-    from conftest import join_community, make_harness
+    from relay_helpers import join_community, make_harness
 
     h = make_harness(empty_database, tmp_path, {"relay": {"delay_seconds_min": 60, "delay_seconds_max": 120}})
     await h.start()
@@ -97,14 +117,24 @@ async def test_answer_followup_thanks_threads_and_close(rh):
     # The console's typed command opens the same form as the button.
     form = await rh.say("bob", f"answer {asker_handle.split()[1]}")
     assert form.form is not None and form.form.submit_command == "relay.answer.submit"
-    confirm = await rh.submit("bob", "relay.answer.submit", {"answer": f"We used a data sharing agreement. {MARKER_A}"}, form.form.args)
+    confirm = await rh.submit(
+        "bob",
+        "relay.answer.submit",
+        {"answer": f"We used a data sharing agreement. {MARKER_A}"},
+        form.form.args,
+    )
     assert f"Sent to {asker_handle}" in confirm.text
     answer = rh.platform.last("alice")
     assert f"*{bob_handle}* answered" in answer.text and MARKER_A in answer.text
     assert "Bob" not in answer.text and "Manchester" not in answer.text
 
     followup_form = await rh.press("alice", "Ask a follow-up")
-    await rh.submit("alice", "relay.followup.submit", {"followup": "Who signed it off on your side?"}, followup_form.form.args)
+    await rh.submit(
+        "alice",
+        "relay.followup.submit",
+        {"followup": "Who signed it off on your side?"},
+        followup_form.form.args,
+    )
     followup = rh.platform.last("bob")
     assert "Who signed it off" in followup.text and f"*{asker_handle}*, who asked" in followup.text
     again = await rh.press("bob", "Answer")
@@ -131,21 +161,29 @@ async def test_ids_from_someone_elses_thread_are_refused(rh):
     await ask(rh, "alice")
     await deliver(rh)
     answer_button = next(b for b in rh.platform.last("bob").buttons if b.label == "Answer")
-    close_button = next(b for b in rh.platform.last("alice").buttons if b.label == "Close question") if rh.platform.last("alice").buttons else None
     from bot.invocation import Invocation, Place
 
     for command, args in (("relay.answer", answer_button.args), ("relay.reveal", answer_button.args)):
-        await rh.core.handle(Invocation(rh.actor("dan"), command, args, None, "", Place()))
-        assert "isn't one of your" in rh.platform.last("dan").text
+        await rh.core.handle(Invocation(rh.actor("erin"), command, args, None, "", Place()))
+        assert "isn't one of your" in rh.platform.last("erin").text
+    closing = next(b for m in rh.platform.to("alice") for b in m.buttons if b.label == "Close question")
+    await rh.core.handle(Invocation(rh.actor("erin"), closing.command, closing.args, None, "", Place()))
+    assert "isn't one of your" in rh.platform.last("erin").text
     await rh.core.handle(
-        Invocation(rh.actor("dan"), "relay.answer.submit", answer_button.args, {"answer": "sneaky reply"}, "", Place(surface="form"))
+        Invocation(
+            rh.actor("erin"),
+            "relay.answer.submit",
+            answer_button.args,
+            {"answer": "sneaky reply"},
+            "",
+            Place(surface="form"),
+        )
     )
     assert all("sneaky" not in d.message.text for d in rh.platform.delivered if d.user_id == "alice")
-    assert close_button is None or close_button.command == "relay.close"
 
 
 async def test_rate_limit_says_when_to_ask_again(empty_database, tmp_path):
-    from conftest import RELAY_CONFIG, join_community, make_harness
+    from relay_helpers import RELAY_CONFIG, join_community, make_harness
 
     h = make_harness(empty_database, tmp_path, {**RELAY_CONFIG, "relay": {"asks_per_day": 2}})
     await h.start()
@@ -165,7 +203,7 @@ async def test_rate_limit_says_when_to_ask_again(empty_database, tmp_path):
 
 
 async def test_nobody_available_sends_nothing(empty_database, tmp_path):
-    from conftest import join_community, make_harness
+    from relay_helpers import join_community, make_harness
 
     h = make_harness(empty_database, tmp_path)
     await h.start()
@@ -193,14 +231,14 @@ async def test_reveal_only_when_both_agree(rh):
     everything = " ".join(d.message.text for d in rh.platform.delivered)
     assert "Brennan" not in everything and "Ashdown" not in everything, "no identity before both agree"
 
-    await rh.press("alice", "Offer to swap contact details") if any(
-        b.label == "Offer to swap contact details" for m in rh.platform.to("alice") for b in m.buttons
-    ) else None
     await rh.press("bob", "Offer to swap contact details")
     assert "Brennan" not in " ".join(m.text for m in rh.platform.to("alice"))
     agreed = await rh.press("alice", "Agree to swap")
     assert "Bob Brennan" in agreed.text and "Manchester University NHS Trust" in agreed.text
-    assert "Alice Ashdown" in rh.platform.last("bob").text and "Leeds City Council" in rh.platform.last("bob").text
+    assert (
+        "Alice Ashdown" in rh.platform.last("bob").text
+        and "Leeds City Council" in rh.platform.last("bob").text
+    )
     assert len(rh.platform.to("bob")) > bob_messages
     for other in ("carol", "dan", "erin", "frank", "gina"):
         assert all("Ashdown" not in m.text and "Brennan" not in m.text for m in rh.platform.to(other))
