@@ -48,6 +48,14 @@ class MemoryPlatform:
                 is_shared=destination.user_id in self.shared_conversations,
                 channel_id=f"D-{destination.user_id}",
             )
+        if isinstance(destination, ReplyTo) and destination.invocation.place.surface == "dm":
+            place = destination.invocation.place
+            user = destination.invocation.actor.user_id
+            return ConversationFacts(
+                is_direct_message=True,
+                is_shared=place.is_shared or user in self.shared_conversations,
+                channel_id=place.channel_id or f"D-{user}",
+            )
         return ConversationFacts(is_direct_message=False)
 
     @staticmethod

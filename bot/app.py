@@ -10,6 +10,8 @@ from bot import (
     community_setup,
     introductions,
     profile_commands,
+    relay,
+    relay_commands,
     round_commands,
 )
 from bot.assist import assistant_from_config
@@ -29,8 +31,13 @@ FEATURE_ROUTES = (
     profile_commands.ROUTES,
     round_commands.ROUTES,
     checkin_commands.ROUTES,
+    relay_commands.ROUTES,
     community_setup.ROUTES,
 )
+# Features that hook into the core once it is built (jobs, services, personal data; no I/O) …
+FEATURE_INSTALLS = (introductions.register, checkin_jobs.install, relay.install)
+# … and that check or schedule something when the database is ready (each may return a note).
+FEATURE_STARTS = (relay.start,)
 
 
 def build_core(
@@ -55,11 +62,16 @@ def build_core(
     )
     core.services["assist"] = assist
     core.services["rounds"] = RoundService(config, db, clock, vectoriser)
-    introductions.register(core)
-    checkin_jobs.install(core)
+    for install in FEATURE_INSTALLS:
+        install(core)
     return core
 
 
 async def prepare(core: Core) -> str:
-    """Make the database ready (create or upgrade per config); returns what was done."""
-    return await core.db.prepare(core.config.database.on_old_schema)
+    """Make the database ready (create or upgrade per config) and start features; returns what was done."""
+    done = await core.db.prepare(core.config.database.on_old_schema)
+    for start in FEATURE_STARTS:
+        note = await start(core)
+        if note:
+            done += f"; {note}"
+    return done

@@ -214,9 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _feature_cli() -> list[Callable]:
     """Features add their own subcommands here (matching, relay, …)."""
-    from bot import round_cli
+    from bot import relay_cli, round_cli
 
-    return [round_cli.register]
+    return [round_cli.register, relay_cli.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

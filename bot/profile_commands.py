@@ -12,7 +12,7 @@ from bot.errors import UserError
 from bot.forms import FieldError, parse_field, parse_form
 from bot.help_text import help_text
 from bot.invocation import Invocation
-from bot.messages import Attachment, Button, Field, Message
+from bot.messages import Attachment, Button, Field, Message, Sensitivity
 from bot.privacy_notice import privacy_notice
 from bot.profile_form import profile_form
 from bot.profiles import profile_as_dict
@@ -264,13 +264,24 @@ async def mydata(core: Core, inv: Invocation) -> None:
         await core.outbox.reply(inv, Message("Nothing is stored about you."))
         return
     document = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    await core.outbox.reply(
+    # It may hold the person's own anonymous questions: relay rules (their private view only).
+    delivery = await core.outbox.reply(
         inv,
         Message(
             "Everything stored about you:\n```\n" + document + "\n```",
             attachments=(Attachment("mydata.json", "application/json", document.encode()),),
         ),
+        Sensitivity.RELAY,
+        "mydata",
     )
+    if delivery.status == "refused":
+        await core.outbox.reply(
+            inv,
+            Message(
+                "For your privacy, `/peer mydata` only answers in a direct message with me. "
+                "Open a direct message with the bot and try again there."
+            ),
+        )
 
 
 ROUTES: dict[str, Route] = {
