@@ -4,10 +4,10 @@ Usage: python benchmarks/bench_matching.py [--sizes 100,1000,5000,10000] [--repe
 """
 
 import argparse
+import resource
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +50,7 @@ def main() -> None:
         "n",
         "vec_s",
         "solve_s",
-        "peak_MB",
+        "maxrss_MB",
         "total",
         "ref",
         "ratio",
@@ -71,10 +71,7 @@ def main() -> None:
             start = time.perf_counter()
             plan = plan_round(people, rules, PairHistory(), seed=r)
             times.append(time.perf_counter() - start)
-        tracemalloc.start()
-        plan_round(people, rules, PairHistory(), seed=0)
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if n <= 800:
             ref, ref_kind = exact_optimum(people, rules), "exact"
         else:

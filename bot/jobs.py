@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# How many finished jobs are marked done together: fewer statements, and a crash can make
+# at most this many messages go out a second time.
+MARK_DONE_EVERY = 20
+
+
 class RetryLater(Exception):
     """Raised by a handler that cannot finish now (quiet hours, a DM that failed)."""
 
@@ -196,10 +201,10 @@ class JobQueue:
         return [replace(job, context=contexts.get(job.id)) if job.id in contexts else job for job in claimed]
 
     async def run_batch(self, core: Core, claimed: list[ClaimedJob]) -> dict[str, int]:
-        """Run a claimed batch; jobs that are done are marked so together, in one statement.
+        """Run a claimed batch; finished jobs are marked done a few at a time, in one statement.
 
-        If the process dies mid-batch, the batch's finished-but-unmarked jobs run again after
-        the lease: a crash can repeat at most one batch, never lose one.
+        If the process dies mid-batch, its finished-but-unmarked jobs (at most MARK_DONE_EVERY)
+        run again after the lease: a crash can repeat a handful of messages, never lose one.
         """
         counts: dict[str, int] = {}
         done: list[int] = []
@@ -208,18 +213,25 @@ class JobQueue:
             counts[outcome] = counts.get(outcome, 0) + 1
             if outcome == "done":
                 done.append(job.id)
+                if len(done) >= MARK_DONE_EVERY:
+                    await self._mark_done(core, done)
+                    done = []
             else:
                 await self._finish(core, job, **values)
-        if done:
-            async with core.db.session() as session, session.begin():
-                result = await session.execute(
-                    update(Job)
-                    .where(and_(Job.id.in_(done), Job.lease_owner == self.owner))
-                    .values(lease_owner=None, lease_until=None, status="done", done_at=core.clock.now())
-                )
-            if result.rowcount != len(done):
-                log.warning("%s jobs finished after their lease ran out", len(done) - result.rowcount)
+        await self._mark_done(core, done)
         return counts
+
+    async def _mark_done(self, core: Core, done: list[int]) -> None:
+        if not done:
+            return
+        async with core.db.session() as session, session.begin():
+            result = await session.execute(
+                update(Job)
+                .where(and_(Job.id.in_(done), Job.lease_owner == self.owner))
+                .values(lease_owner=None, lease_until=None, status="done", done_at=core.clock.now())
+            )
+        if result.rowcount != len(done):
+            log.warning("%s jobs finished after their lease ran out", len(done) - result.rowcount)
 
     async def run_due(self, core: Core, limit: int | None = None) -> dict[str, int]:
         """Claim and run everything due now, batch by batch; returns counts by outcome."""

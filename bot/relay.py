@@ -718,7 +718,6 @@ async def start(core: Core) -> str | None:
     relay = service(core)
     await relay.check_key()
     if relay.crypto is None:
-        log.warning("anonymous relay is off: %s", relay.problem)
         return relay.problem
     await schedule_purge(core, core.clock.now())
     return None
