@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from bot.checkins import hold_for_quiet_hours, on_introduced
+from bot.checkins import hold_for_quiet_hours, load_group, on_introduced
 from bot.core import Core
 from bot.jobs import Cancelled, ClaimedJob, RetryLater
 from bot.messages import Message, Sensitivity
 from bot.outbox import DirectMessage, GroupMessage, Outbound
 from bot.storage.models import Profile
-from bot.storage.round_models import GroupMember, MatchGroup
 
 RETRY_FAILED_DELIVERY = timedelta(hours=1)
 
@@ -36,19 +33,10 @@ async def deliver_introduction(core: Core, job: ClaimedJob) -> None:
     """Send one group's introduction; a group emptied by erasure is cancelled."""
     group_id = job.payload["group_id"]
     async with core.db.session() as session:
-        group = await session.get(MatchGroup, group_id)
-        members = list(
-            (
-                await session.execute(
-                    select(Profile)
-                    .join(GroupMember, GroupMember.profile_id == Profile.id)
-                    .where(GroupMember.group_id == group_id)
-                    .order_by(Profile.id)
-                )
-            ).scalars()
-        )
-    if group is None or len(members) < 2:
+        view = await load_group(session, group_id)
+    if view is None or len(view.members) < 2:
         raise Cancelled()
+    group, members = view.group, list(view.members)
     await _hold_for_everyones_quiet_hours(core, members)
     text = await introduction_text(core, members, list(group.reasons))
     for destination in group_destination(members):

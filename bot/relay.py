@@ -577,12 +577,7 @@ async def deliver_question(core: Core, job: ClaimedJob) -> None:
         with in_flight(text_):
             message = question_message(view.asker.handle, peer.handle, context, text_, peer.id, question.id)
             delivery = await relay.send_to(core, view, peer, message, "relay.question")
-        if delivery.status == "refused":
-            raise Cancelled()
-        if not delivery.sent:
-            if job.attempts >= MAX_DELIVERY_ATTEMPTS:
-                raise Cancelled()
-            raise RetryLater(core.clock.now() + MESSAGE_RETRY, "delivery failed")
+        _settle(core, job, delivery)
         row.delivered_at = core.clock.now()
 
 
@@ -603,6 +598,11 @@ async def redeliver_message(core: Core, job: ClaimedJob) -> None:
         with in_flight(body):
             out = await message_for_recipient(relay, session, view, message, sender, recipient, body)
             delivery = await relay.send_to(core, view, recipient, out, f"relay.{message.kind}")
+    _settle(core, job, delivery)
+
+
+def _settle(core: Core, job: ClaimedJob, delivery) -> None:
+    """A refused delivery is never retried; a failed one is, a few times."""
     if delivery.status == "refused":
         raise Cancelled()
     if not delivery.sent:

@@ -9,12 +9,9 @@ import socket
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from harness import Harness
+from harness import PG_ENV, Harness, fresh_postgres
 
-PG_ENV = "PEERBOT_TEST_DATABASE_URL"
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 
@@ -57,14 +54,6 @@ def _backends() -> list:
     return backends
 
 
-async def _fresh_postgres(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 @pytest.fixture(params=_backends())
 def database_url(request, tmp_path) -> str:
     """A URL to an empty database: a new SQLite file, or the test PostgreSQL emptied."""
@@ -76,7 +65,7 @@ def database_url(request, tmp_path) -> str:
 @pytest_asyncio.fixture
 async def empty_database(database_url) -> str:
     if database_url.startswith("postgresql"):
-        await _fresh_postgres(database_url)
+        await fresh_postgres(database_url)
     return database_url
 
 

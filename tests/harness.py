@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from adapters.memory_platform import MemoryPlatform
 from bot.app import build_core, prepare
 from bot.clock import FakeClock
@@ -15,6 +18,18 @@ from bot.config import Config, parse_config
 from bot.core import Core
 from bot.invocation import Actor, Invocation, Place
 from bot.messages import Message
+
+PG_ENV = "PEERBOT_TEST_DATABASE_URL"
+
+
+async def fresh_postgres(url: str) -> None:
+    """Empty the test PostgreSQL database: every test starts from nothing."""
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
 
 JOIN_FORM = {
     "display_name": "Alice Smith",

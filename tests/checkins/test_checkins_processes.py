@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 from checkin_helpers import add_people, introduce
-from conftest import PG_ENV, _fresh_postgres
 
-from harness import Harness
+from harness import PG_ENV, Harness, fresh_postgres
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get(PG_ENV), reason="needs PostgreSQL (PEERBOT_TEST_DATABASE_URL)"
@@ -31,7 +30,7 @@ PEOPLE = 200
 async def prepared_database(tmp_path) -> str:
     """A fresh database with PEOPLE people in pairs, whose reminders all fall due at REMINDERS_DUE."""
     url = os.environ[PG_ENV]
-    await _fresh_postgres(url)
+    await fresh_postgres(url)
     h = Harness.create(url, tmp_path)
     await h.start()
     h.clock.set(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
