@@ -54,6 +54,9 @@ async def test_reminder_with_ics_then_met_rating_and_private_note_from_the_dm(di
     await j.press(ann, "5", in_dm=True, on_dm=False)
     note = j.open_modal(ann)
     assert note["title"] == "Private note"
+    said = note["components"][0]
+    assert said["type"] == 10 and said["content"].startswith("Thanks: you rated it 5 of 5.")
+    assert "Only you can see this note" in said["content"], "the reply's text and the form's intro"
     await j.submit_modal(ann, {"note": NOTE}, in_dm=True)
     assert "Only you can see this note" in j.last(ann).content
 

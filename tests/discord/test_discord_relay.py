@@ -80,6 +80,7 @@ async def _ask_and_answer(j, people: dict[str, str]) -> tuple[list[str], str]:
     modal = j.open_modal(alice)
     asked = [c["component"]["custom_id"] for c in modal["components"] if "component" in c]
     assert asked == ["question", "share_org_type", "share_region"]
+    assert "They never see your name" in modal["components"][0]["content"], "the form's intro is shown"
     await j.fill_form(alice, {"question": QUESTION, "share_org_type": ["no"], "share_region": ["no"]})
     sent = j.last(alice)
     assert "on its way to 3 peers" in sent.content and sent.body.get("flags") == 64
