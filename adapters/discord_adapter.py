@@ -31,6 +31,7 @@ from adapters.discord_render import (
     ButtonPress,
     build_modal,
     button_custom_id,
+    form_lead,
     form_pages,
     form_value,
     make_files,
@@ -61,6 +62,10 @@ PLATFORM = "discord"
 DMS_CLOSED_CODES = (50007, 50278)  # cannot send messages to this user; no shared server
 JOIN_ROUTES = ("join", "join.submit", "join.consent")
 REMEMBERED = 2000  # form sessions, long buttons and group deliveries kept in memory
+EXPIRED = (
+    "This form or button has expired (the bot may have restarted). Please start again with the "
+    "command you used, e.g. `/peer join` or `/peer threads`."
+)
 ALLOW_DMS_HELP = (
     "I couldn't send you a direct message, so you may miss introductions and check-ins. "
     "To allow them: open this server's menu (its name at the top left), choose *Privacy "
@@ -84,6 +89,7 @@ class FormSession:
     community: str
     form: Form
     values: dict[str, Any] = field(default_factory=dict)
+    lead: str = ""  # the text above the first page's inputs
 
 
 class DiscordAdapter:
@@ -180,26 +186,26 @@ class DiscordAdapter:
         page = parse_form_ids(custom_id, FORM_PAGE_PREFIX)
         if page is not None:
             await self._open_form_page(interaction, *page)
+        else:
+            await interaction.response.send_message(EXPIRED, ephemeral=True)
 
     async def _open_form_page(self, interaction: discord.Interaction, token: str, page: int) -> None:
         session = self._forms.get(token)
         if session is None or session.user_id != str(interaction.user.id):
-            await interaction.response.send_message(
-                "This form has expired. Please run the command again.", ephemeral=True
-            )
+            await interaction.response.send_message(EXPIRED, ephemeral=True)
             return
-        await interaction.response.send_modal(build_modal(session.form, token, page, session.values))
+        await interaction.response.send_modal(
+            build_modal(session.form, token, page, session.values, session.lead)
+        )
 
     async def _on_modal_submit(self, interaction: discord.Interaction, custom_id: str) -> None:
         ids = parse_form_ids(custom_id, FORM_MODAL_PREFIX)
         session = self._forms.get(ids[0]) if ids else None
         if ids is None or session is None or session.user_id != str(interaction.user.id):
-            await interaction.response.send_message(
-                "This form has expired. Please run the command again.", ephemeral=True
-            )
+            await interaction.response.send_message(EXPIRED, ephemeral=True)
             return
         token, page = ids
-        pages = form_pages(session.form)
+        pages = form_pages(session.form, session.lead)
         submitted = modal_values((interaction.data or {}).get("components", ()))
         for spec in pages[page]:
             if spec.name in submitted:
@@ -284,8 +290,10 @@ class DiscordAdapter:
             and interaction.type is not discord.InteractionType.modal_submit
         )
         if opens_directly:
-            token = self._start_form(invocation.actor.user_id, community, form)
-            await interaction.response.send_modal(build_modal(form, token, 0, {}))
+            lead = form_lead(form, message.text)
+            token = self._start_form(invocation.actor.user_id, community, form, lead)
+            session = self._forms[token]
+            await interaction.response.send_modal(build_modal(form, token, 0, session.values, lead))
             return None
         view = self._view(community, message, invocation.actor.user_id)
         return await self._send_to_interaction(
@@ -370,8 +378,9 @@ class DiscordAdapter:
     def _view(self, community: str, message: Message, user_id: str) -> discord.ui.View | None:
         items = [(b.label, self._button_id(community, b), b.style) for b in message.buttons]
         if message.form is not None:
-            token = self._start_form(user_id, community, message.form)
-            page = _first_page_with_error(message.form, message.field_errors)
+            lead = form_lead(message.form)
+            token = self._start_form(user_id, community, message.form, lead)
+            page = _first_page_with_error(message.form, message.field_errors, lead)
             label = "Fix the form" if message.field_errors else "Open the form"
             items.insert(0, (label, f"{FORM_PAGE_PREFIX}:{token}:{page}", "primary"))
         return make_view(items)
@@ -383,15 +392,15 @@ class DiscordAdapter:
             _remember(self._stored_buttons, custom_id, ButtonPress(community, button.command, button.args))
         return custom_id
 
-    def _start_form(self, user_id: str, community: str, form: Form) -> str:
+    def _start_form(self, user_id: str, community: str, form: Form, lead: str = "") -> str:
         token = secrets.token_hex(6)
         initial = {f.name: f.initial for f in form.fields if f.initial not in ("", ())}
-        _remember(self._forms, token, FormSession(user_id, community, form, initial))
+        _remember(self._forms, token, FormSession(user_id, community, form, initial, lead))
         return token
 
 
-def _first_page_with_error(form: Form, errors) -> int:
-    for index, page in enumerate(form_pages(form)):
+def _first_page_with_error(form: Form, errors, lead: str) -> int:
+    for index, page in enumerate(form_pages(form, lead)):
         if any(spec.name in errors for spec in page):
             return index
     return 0

@@ -20,6 +20,7 @@ from bot.messages import Button, Field, Form, Message
 MAX_CONTENT = 2000
 MAX_CUSTOM_ID = 100
 MAX_MODAL_INPUTS = 5
+MAX_TEXT_DISPLAY = 4000
 MAX_SELECT_OPTIONS = 25
 MAX_BUTTONS = 25
 BUTTON_PREFIX = "p"  # p:<community>:<json [command, *args]>
@@ -111,10 +112,20 @@ def make_files(message: Message) -> list[discord.File]:
     return [discord.File(io.BytesIO(a.data), filename=a.filename) for a in message.attachments]
 
 
-def form_pages(form: Form) -> list[tuple[Field, ...]]:
-    """The form's fields in order, five to a modal page."""
+def form_pages(form: Form, lead: str = "") -> list[tuple[Field, ...]]:
+    """The form's fields in order, five to a modal page; four on the first when it opens with
+    text (a modal holds five components, and the text is one)."""
     fields = form.fields
-    return [fields[i : i + MAX_MODAL_INPUTS] for i in range(0, len(fields), MAX_MODAL_INPUTS)] or [()]
+    first = MAX_MODAL_INPUTS - 1 if lead else MAX_MODAL_INPUTS
+    pages = [fields[:first]] if fields else []
+    rest = fields[first:]
+    pages += [rest[i : i + MAX_MODAL_INPUTS] for i in range(0, len(rest), MAX_MODAL_INPUTS)]
+    return pages or [()]
+
+
+def form_lead(form: Form, text: str = "") -> str:
+    """What a modal says above its inputs: the reply's own text, then the form's intro."""
+    return "\n\n".join(part for part in (text, form.intro) if part)
 
 
 def _initial_values(field: Field, values: Mapping[str, Any]) -> list[str]:
@@ -161,13 +172,18 @@ def _input_for(field: Field, values: Mapping[str, Any]) -> discord.ui.Item:
     )
 
 
-def build_modal(form: Form, token: str, page: int, values: Mapping[str, Any]) -> discord.ui.Modal:
-    """One modal page of a form, pre-filled with what the person typed so far."""
-    pages = form_pages(form)
+def build_modal(
+    form: Form, token: str, page: int, values: Mapping[str, Any], lead: str = ""
+) -> discord.ui.Modal:
+    """One modal page of a form, pre-filled with what the person typed so far; the first page
+    starts with `lead` (see form_lead), so no text of the reply is lost when a modal opens."""
+    pages = form_pages(form, lead)
     title = form.title if len(pages) == 1 else f"{form.title} ({page + 1}/{len(pages)})"
     modal = discord.ui.Modal(
-        title=_cut(title, 45), custom_id=f"{FORM_MODAL_PREFIX}:{token}:{page}", timeout=None
+        title=_cut(title, 45) or "Form", custom_id=f"{FORM_MODAL_PREFIX}:{token}:{page}", timeout=None
     )
+    if lead and page == 0:
+        modal.add_item(discord.ui.TextDisplay(_cut(lead, MAX_TEXT_DISPLAY)))
     for field in pages[page]:
         description = field.hint if len(field.label) <= 45 else field.label
         modal.add_item(

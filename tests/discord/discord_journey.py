@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import copy
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from fake_discord import FakeDiscord
+
+from adapters.discord_adapter import build_bot
+from bot.app import build_core, prepare
+from bot.clock import FakeClock
+from bot.config import parse_config
 
 
 def buttons_in(components: list[dict]) -> list[dict]:
@@ -41,7 +49,16 @@ class DiscordJourney:
     fake: FakeDiscord
     bot: Any
     core: Any
+    runner: asyncio.Task | None = None
+    config: tuple[dict, dict] = ({}, {})  # the raw config and environment, for a restart
     interactions: dict[str, list[str]] = field(default_factory=dict)
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database, clock and fake Discord."""
+        clock = self.core.clock
+        await disconnect(self)
+        again = await connect(self.fake, *self.config, clock=clock)
+        self.bot, self.core, self.runner = again.bot, again.core, again.runner
 
     def member(self, name: str, *roles: str) -> str:
         user_id = self.fake.new_id()
@@ -88,9 +105,10 @@ class DiscordJourney:
         user = next(u for u, ids in self.interactions.items() if interaction_id in ids)
         return [s for s in self.seen(user) if s.interaction_id == interaction_id]
 
-    async def press(self, user_id: str, label: str, in_dm: bool = False) -> str:
-        """Press the newest button with this label the member was shown."""
-        shown = self.dms(user_id) if in_dm else self.seen(user_id)
+    async def press(self, user_id: str, label: str, in_dm: bool = False, on_dm: bool | None = None) -> str:
+        """Press the newest button with this label the member was shown: on a DM the bot sent
+        (`on_dm`, by default when pressing in the DM channel) or on a reply to them."""
+        shown = self.dms(user_id) if (in_dm if on_dm is None else on_dm) else self.seen(user_id)
         for sent in reversed(shown):
             for button in sent.buttons:
                 if button.get("label") == label:
@@ -104,20 +122,62 @@ class DiscordJourney:
                 return sent.body
         raise AssertionError("no modal was opened")
 
-    async def submit_modal(self, user_id: str, values: dict[str, str | list[str]]) -> str:
+    async def submit_modal(
+        self, user_id: str, values: dict[str, str | list[str]], in_dm: bool = False
+    ) -> str:
         """Fill the newest modal shown to the member with those of `values` it asks for."""
         modal = self.open_modal(user_id)
-        asked = [label["component"]["custom_id"] for label in modal["components"]]
+        asked = [label["component"]["custom_id"] for label in modal["components"] if "component" in label]
         payload = self.fake.modal_submit(
-            user_id, modal["custom_id"], {k: values[k] for k in asked if k in values}
+            user_id, modal["custom_id"], {k: values[k] for k in asked if k in values}, in_dm=in_dm
         )
         return await self._send(user_id, payload)
 
-    async def fill_form(self, user_id: str, values: dict[str, str | list[str]]) -> str:
+    async def fill_form(self, user_id: str, values: dict[str, str | list[str]], in_dm: bool = False) -> str:
         """Submit every page of the open form, pressing Continue between pages."""
         while True:
-            interaction_id = await self.submit_modal(user_id, values)
+            interaction_id = await self.submit_modal(user_id, values, in_dm)
             replies = self.replies(interaction_id)
             if not any(b.get("label") == "Continue" for r in replies for b in r.buttons):
                 return interaction_id
-            await self.press(user_id, "Continue")
+            await self.press(user_id, "Continue", in_dm=in_dm, on_dm=False)
+
+
+async def connect(fake: FakeDiscord, raw: dict, env: dict, clock=None) -> DiscordJourney:
+    """A prepared core and a PeerBot connected to the (started) fake through its gateway."""
+    config = parse_config(copy.deepcopy(raw), dict(env), "tests")
+    core = build_core(config, clock=clock or FakeClock())
+    await prepare(core)
+    bot = build_bot(core)
+    fake.expect_identify()
+    runner = asyncio.create_task(bot.start("fake-token"))
+    await fake.identified()
+    await asyncio.wait_for(bot.wait_until_ready(), 10)
+    return DiscordJourney(fake, bot, core, runner, (raw, env))
+
+
+async def disconnect(journey: DiscordJourney) -> None:
+    """Stop the bot (its in-memory forms and buttons go with it) and close the core's database."""
+    await journey.bot.close()
+    journey.runner.cancel()
+    await asyncio.gather(journey.runner, return_exceptions=True)
+    await journey.core.db.close()
+
+
+@asynccontextmanager
+async def running_discord(database_url: str, tmp_path, raw: dict | None = None, env: dict | None = None):
+    """The fake Discord and a bot connected to it with this config; both stopped afterwards."""
+    fake = FakeDiscord()
+    api_url = await fake.start()
+    raw = copy.deepcopy(raw or {})
+    raw.setdefault("bot", {})["data_dir"] = str(tmp_path)
+    raw.setdefault("discord", {})["api_url"] = api_url
+    env = {"PEERBOT_DATABASE_URL": database_url, "DISCORD_BOT_TOKEN": "fake", **(env or {})}
+    journey = None
+    try:
+        journey = await connect(fake, raw, env)
+        yield journey
+    finally:
+        if journey is not None:
+            await disconnect(journey)
+        await fake.stop()

@@ -93,6 +93,10 @@ class FakeDiscord:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    def expect_identify(self) -> None:
+        """Before a (re)connection: `identified()` then waits for that connection's IDENTIFY."""
+        self._identified.clear()
+
     async def identified(self, timeout: float = 10) -> None:
         await asyncio.wait_for(self._identified.wait(), timeout)
 
@@ -323,7 +327,9 @@ class FakeDiscord:
         payload["message"] = self.message_payload(channel_id, "", message_id=message_id, flags=64)
         return payload
 
-    def modal_submit(self, user_id: str, custom_id: str, values: dict[str, str | list[str]]) -> dict:
+    def modal_submit(
+        self, user_id: str, custom_id: str, values: dict[str, str | list[str]], in_dm: bool = False
+    ) -> dict:
         """A submitted modal: text inputs carry `value`, select menus `values`, each in a Label."""
         components = []
         for name, value in values.items():
@@ -332,7 +338,7 @@ class FakeDiscord:
             else:
                 inner = {"type": 4, "custom_id": name, "value": value}
             components.append({"type": 18, "id": len(components) + 1, "component": inner})
-        return self._interaction(user_id, 5, {"custom_id": custom_id, "components": components})
+        return self._interaction(user_id, 5, {"custom_id": custom_id, "components": components}, in_dm)
 
     # --- REST ----------------------------------------------------------------------------
 

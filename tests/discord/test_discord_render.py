@@ -67,3 +67,18 @@ async def test_shards_setting_chooses_the_auto_sharded_bot(harness):
     assert isinstance(bot, ShardedPeerBot) and bot.shard_count == 2
     harness.core.config = with_section(config, "discord", shards=0)
     assert type(build_bot(harness.core)) is PeerBot
+
+
+def test_a_modal_that_opens_with_text_shows_it_and_keeps_five_components():
+    from adapters.discord_render import build_modal, form_lead, form_pages
+    from bot.messages import Field, Form
+
+    form = Form("Many", tuple(Field(f"f{i}", f"Field {i}") for i in range(9)), "x.submit", intro="Read me")
+    lead = form_lead(form, "You rated it 5.")
+    assert lead == "You rated it 5.\n\nRead me"
+    assert [len(page) for page in form_pages(form, lead)] == [4, 5]
+    assert [len(page) for page in form_pages(form)] == [5, 4]
+    first = build_modal(form, "t", 0, {}, lead).to_components()
+    assert len(first) == 5 and first[0] == {"type": 10, "content": lead}
+    second = build_modal(form, "t", 1, {}, lead).to_components()
+    assert len(second) == 5 and all(c["type"] == 18 for c in second)
