@@ -10,7 +10,6 @@ sees them; DirectMessage and GroupMessage go to one DM each (bots cannot open gr
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import secrets
 from collections import OrderedDict
@@ -103,7 +102,6 @@ class DiscordAdapter:
         self._pending: dict[str, discord.Interaction] = {}
         self._forms: OrderedDict[str, FormSession] = OrderedDict()
         self._stored_buttons: OrderedDict[str, ButtonPress] = OrderedDict()
-        self._group_sent: OrderedDict[tuple[str, str], bool] = OrderedDict()
         self._dms_closed: set[tuple[str, str]] = set()
         self._busy = 0
         self._idle = asyncio.Event()
@@ -343,20 +341,18 @@ class DiscordAdapter:
         self._dms_closed.add((community, user_id))
 
     async def _deliver_group(self, destination: GroupMessage, message: Message) -> None:
-        """One DM each; a retry after a partial failure skips those who already have it."""
-        digest = hashlib.sha256(repr((destination, message)).encode()).hexdigest()
+        """One DM each (bots cannot make group DMs); a partial failure says who did get it."""
+        delivered: list[str] = []
         failed = False
         for user_id in destination.user_ids:
-            if (digest, user_id) in self._group_sent:
-                continue
             try:
                 await self._deliver_dm(destination.community, user_id, message)
             except DeliveryFailed:
                 failed = True
                 continue
-            _remember(self._group_sent, (digest, user_id), True)
+            delivered.append(user_id)
         if failed:
-            raise DeliveryFailed("dms_closed", retryable=True)
+            raise DeliveryFailed("dms_closed", retryable=True, delivered_to=tuple(delivered))
 
     async def _deliver_channel(self, destination: ChannelPost, message: Message) -> str:
         guild_id = int(destination.community) if destination.community.isdigit() else None

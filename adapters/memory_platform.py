@@ -35,11 +35,18 @@ class MemoryPlatform:
     refuses_dms: set[str] = field(default_factory=set)
 
     async def deliver(self, destination: Destination, message: Message) -> None:
-        for user in self._recipients(destination):
-            if user in self.refuses_dms and not isinstance(destination, ReplyTo):
-                raise DeliveryFailed("the person does not accept direct messages")
-        for user in self._recipients(destination):
+        refused = [
+            user
+            for user in self._recipients(destination)
+            if user in self.refuses_dms and not isinstance(destination, ReplyTo)
+        ]
+        if refused and not isinstance(destination, GroupMessage):
+            raise DeliveryFailed("the person does not accept direct messages")
+        delivered = [user for user in self._recipients(destination) if user not in refused]
+        for user in delivered:
             self.delivered.append(Delivered(user, destination, message))
+        if refused:
+            raise DeliveryFailed("dms_closed", delivered_to=tuple(delivered))
 
     async def conversation_facts(self, destination: Destination) -> ConversationFacts:
         if isinstance(destination, DirectMessage):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.checkins import hold_for_quiet_hours, load_group, on_introduced
 from bot.core import Core
-from bot.jobs import Cancelled, ClaimedJob, RetryLater
+from bot.jobs import Cancelled, ClaimedJob, RetryLater, enqueue
 from bot.messages import Message, Sensitivity
 from bot.outbox import DirectMessage, GroupMessage, Outbound
 from bot.storage.models import Profile
@@ -39,13 +39,61 @@ async def deliver_introduction(core: Core, job: ClaimedJob) -> None:
     group, members = view.group, list(view.members)
     await _hold_for_everyones_quiet_hours(core, members)
     text = await introduction_text(core, members, list(group.reasons))
+    received: set[str] = set()
     for destination in group_destination(members):
         delivery = await core.outbox.send(
             Outbound(destination, Message(text), Sensitivity.PERSONAL, "introduction")
         )
-        if delivery.status == "failed":
-            raise RetryLater(core.clock.now() + RETRY_FAILED_DELIVERY, delivery.reason)
+        if delivery.sent:
+            received.update(_user_ids(destination))
+        else:
+            received.update(delivery.delivered_to)
+    missed = [m for m in members if m.user_id not in received]
+    if missed:
+        await _retry_one_by_one(core, group_id, missed)
     await on_introduced(core, group_id)
+
+
+def _user_ids(destination) -> tuple[str, ...]:
+    return destination.user_ids if isinstance(destination, GroupMessage) else (destination.user_id,)
+
+
+async def _retry_one_by_one(core: Core, group_id: int, missed: list[Profile]) -> None:
+    """Whoever the introduction did not reach gets their own retry, so nobody gets it twice."""
+    now = core.clock.now()
+    async with core.db.session() as session, session.begin():
+        for member in missed:
+            await enqueue(
+                session,
+                "introduction.member",
+                f"p{member.id}:intro:{group_id}",
+                now + RETRY_FAILED_DELIVERY,
+                {"group_id": group_id, "profile_id": member.id},
+                now,
+            )
+
+
+async def deliver_member_introduction(core: Core, job: ClaimedJob) -> None:
+    """A retried introduction for one member whose first delivery failed (e.g. DMs closed)."""
+    async with core.db.session() as session:
+        view = await load_group(session, job.payload["group_id"])
+    member = next((m for m in view.members if m.id == job.payload["profile_id"]), None) if view else None
+    if member is None or len(view.members) < 2:
+        raise Cancelled()
+    hold = await hold_for_quiet_hours(core, member, core.clock.now())
+    if hold is not None:
+        raise RetryLater(hold, "quiet hours")
+    text = await introduction_text(core, list(view.members), list(view.group.reasons))
+    delivery = await core.outbox.send(
+        Outbound(
+            DirectMessage(member.platform, member.community, member.user_id),
+            Message(text),
+            Sensitivity.PERSONAL,
+            "introduction",
+        )
+    )
+    if not delivery.sent:
+        raise RetryLater(core.clock.now() + RETRY_FAILED_DELIVERY, delivery.reason)
 
 
 async def _hold_for_everyones_quiet_hours(core: Core, members: list[Profile]) -> None:
@@ -86,4 +134,5 @@ async def deliver_unmatched(core: Core, job: ClaimedJob) -> None:
 def register(core: Core) -> None:
     """Make the job queue deliver round results."""
     core.jobs.register("introduction", deliver_introduction)
+    core.jobs.register("introduction.member", deliver_member_introduction)
     core.jobs.register("unmatched", deliver_unmatched)

@@ -93,11 +93,15 @@ class ConversationFacts:
 
 
 class DeliveryFailed(Exception):
-    """A platform could not deliver (e.g. the person does not accept DMs); retry later."""
+    """A platform could not deliver (e.g. the person does not accept DMs); retry later.
 
-    def __init__(self, reason: str, retryable: bool = True):
+    A message to several people that reached some of them names them in `delivered_to`, so
+    a retry goes only to the others.
+    """
+
+    def __init__(self, reason: str, retryable: bool = True, delivered_to: tuple[str, ...] = ()):
         super().__init__(reason)
-        self.reason, self.retryable = reason, retryable
+        self.reason, self.retryable, self.delivered_to = reason, retryable, delivered_to
 
 
 class Platform(Protocol):
@@ -117,6 +121,7 @@ class Delivery:
     status: str
     reason: str = ""
     ref: str = ""  # the platform's id for what was sent (e.g. a message id), when it gives one
+    delivered_to: tuple[str, ...] = ()  # on a partial failure: who did receive it
 
     @property
     def sent(self) -> bool:
@@ -153,7 +158,7 @@ class Outbox:
         try:
             ref = await platform.deliver(out.destination, out.message)
         except DeliveryFailed as failure:
-            return await self._fail(out, failure.reason)
+            return await self._fail(out, failure.reason, failure.delivered_to)
         log.debug("sent %s (%s) on %s", out.kind, type(out.destination).__name__, out.destination.platform)
         return Delivery("sent", ref=str(ref or ""))
 
@@ -229,6 +234,6 @@ class Outbox:
                 )
             )
 
-    async def _fail(self, out: Outbound, reason: str) -> Delivery:
+    async def _fail(self, out: Outbound, reason: str, delivered_to: tuple[str, ...] = ()) -> Delivery:
         log.warning("could not send %s on %s: %s", out.kind, out.destination.platform, reason)
-        return Delivery("failed", reason)
+        return Delivery("failed", reason, delivered_to=delivered_to)

@@ -192,3 +192,21 @@ class _FailingEmbeddings:
         from bot.similarity import TfidfVectoriser
 
         return await TfidfVectoriser().vectors(texts), TfidfVectoriser.name
+
+
+async def test_a_failed_introduction_is_retried_only_for_whoever_missed_it(harness):
+    await join_four(harness)
+    harness.platform.refuses_dms.add("ben")
+    await harness.say("admin", "admin round seed 1")
+    await harness.core.jobs.run_due(harness.core)
+    intro = "you've been matched as peers"
+    assert sum(intro in m.text for m in harness.platform.to("ann")) == 1
+    assert not any(intro in m.text for m in harness.platform.to("ben"))
+    harness.clock.advance(hours=1)
+    await harness.core.jobs.run_due(harness.core)
+    assert not any(intro in m.text for m in harness.platform.to("ben")), "still closed: waits"
+    harness.platform.refuses_dms.clear()
+    harness.clock.advance(hours=1)
+    await harness.core.jobs.run_due(harness.core)
+    assert sum(intro in m.text for m in harness.platform.to("ben")) == 1
+    assert sum(intro in m.text for m in harness.platform.to("ann")) == 1, "never twice"

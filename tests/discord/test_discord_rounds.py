@@ -90,10 +90,11 @@ async def test_a_closed_dm_is_retried_later_and_nobody_gets_the_introduction_twi
     await j.slash(organiser, "admin", "round")
     assert "committed: 1 groups" in j.last(organiser).content
     await j.core.jobs.run_due(j.core)
-    assert await _jobs(j.core, "introduction") == Counter(pending=1), "RetryLater keeps it pending"
+    assert await _jobs(j.core, "introduction") == Counter(done=1)
+    assert await _jobs(j.core, "introduction.member") == Counter(pending=1), "a retry for cat alone"
     async with j.core.db.session() as session:
-        job = (await session.execute(select(Job).where(Job.kind == "introduction"))).scalar_one()
-    assert job.last_error == "dms_closed" and job.due_at > j.core.clock.now()
+        job = (await session.execute(select(Job).where(Job.kind == "introduction.member"))).scalar_one()
+    assert job.due_at > j.core.clock.now()
     assert len(_dm_texts(j, people["ann"])) == 1 and len(_dm_texts(j, people["ben"])) == 1
     refused = j.fake.dms_to(closed)
     assert len(refused) == 1, "one attempt, answered 50007"
@@ -108,7 +109,7 @@ async def test_a_closed_dm_is_retried_later_and_nobody_gets_the_introduction_twi
     j.fake.refuse_dms.discard(closed)
     j.core.clock.advance(hours=1)
     await j.core.jobs.run_due(j.core)
-    assert await _jobs(j.core, "introduction") == Counter(done=1)
+    assert await _jobs(j.core, "introduction.member") == Counter(done=1)
     for name in ("ann", "ben", "cat"):
         texts = _dm_texts(j, people[name])
         assert len(texts) == (2 if name == "cat" else 1), (name, texts)  # cat's first try was refused
