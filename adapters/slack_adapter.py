@@ -84,7 +84,10 @@ class SlackAdapter:
             client=self.client,
             signing_secret=secrets.slack_signing_secret or None,
             request_verification_enabled=http,
-            process_before_response=False,
+            # Our listeners only ack and start a task, so bolt may run them inline; otherwise it
+            # runs each in a task and polls every 10 ms for the ack, which under load costs
+            # each request up to a poll interval and the loop a wake-up per waiting request.
+            process_before_response=True,
             logger=guarded_logger("slack_bolt.peerbot"),  # Socket Mode logs envelopes through it
         )
         self._people: dict[tuple[str, str], _Person] = {}
