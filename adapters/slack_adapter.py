@@ -38,6 +38,7 @@ from bot.config import Config
 from bot.core import Core
 from bot.home import home_summary
 from bot.invocation import Actor, Invocation, Place
+from bot.logging_setup import guarded_logger
 from bot.messages import Message
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class SlackAdapter:
             session=self.session,
             base_url=config.slack.api_url,
             retry_handlers=retry_handlers(self.rate_limits),
+            logger=guarded_logger("slack_sdk.peerbot"),  # it logs request bodies at DEBUG
         )
         self.platform = SlackPlatform(self.client, self.rate_limits, config.bot.name)
         http = config.slack.mode == "http"
@@ -82,8 +84,11 @@ class SlackAdapter:
             client=self.client,
             signing_secret=secrets.slack_signing_secret or None,
             request_verification_enabled=http,
-            process_before_response=False,
-            logger=logging.getLogger("slack_bolt.peerbot"),
+            # Our listeners only ack and start a task, so bolt may run them inline; otherwise it
+            # runs each in a task and polls every 10 ms for the ack, which under load costs
+            # each request up to a poll interval and the loop a wake-up per waiting request.
+            process_before_response=True,
+            logger=guarded_logger("slack_bolt.peerbot"),  # Socket Mode logs envelopes through it
         )
         self._people: dict[tuple[str, str], _Person] = {}
         self._seen_events: dict[str, None] = {}

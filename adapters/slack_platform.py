@@ -171,7 +171,10 @@ class SlackPlatform:
         replace = context.kind == "action" and not context.replaced
         context.replaced = context.replaced or replace
         webhook = AsyncWebhookClient(
-            context.response_url, session=self.client.session, retry_handlers=self.client.retry_handlers
+            context.response_url,
+            session=self.client.session,
+            retry_handlers=self.client.retry_handlers,
+            logger=self.client.logger,  # the guarded one: the webhook client logs bodies at DEBUG
         )
         response = await webhook.send_dict(
             {

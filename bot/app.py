@@ -8,6 +8,7 @@ from bot import (
     checkin_commands,
     checkin_jobs,
     community_setup,
+    home_sections,
     introductions,
     profile_commands,
     relay,
@@ -35,7 +36,7 @@ FEATURE_ROUTES = (
     community_setup.ROUTES,
 )
 # Features that hook into the core once it is built (jobs, services, personal data; no I/O) …
-FEATURE_INSTALLS = (introductions.register, checkin_jobs.install, relay.install)
+FEATURE_INSTALLS = (introductions.register, checkin_jobs.install, relay.install, home_sections.install)
 # … and that check or schedule something when the database is ready (each may return a note).
 FEATURE_STARTS = (relay.start,)
 

@@ -75,6 +75,17 @@ class LibraryBodyFilter(logging.Filter):
         return True
 
 
+def guarded_logger(name: str) -> logging.Logger:
+    """A logger to hand a library (e.g. slack_sdk's `logger=`) that drops the library's records
+    below WARNING at the source, so no level set later — by an operator, a test or a debugger,
+    and whatever handler is attached — can make it print request bodies. `name` must start
+    with one of BODY_LOGGING_LIBRARIES."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, LibraryBodyFilter) for f in logger.filters):
+        logger.addFilter(LibraryBodyFilter())
+    return logger
+
+
 def clamp_library_loggers() -> None:
     """Hold body-printing library loggers at WARNING (tests call this too)."""
     for name in BODY_LOGGING_LIBRARIES:

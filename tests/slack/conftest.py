@@ -48,6 +48,15 @@ class SlackWorld:
     def core(self):
         return self.adapter.core
 
+    async def wait(self, work) -> Any:
+        """Run work the bot does by itself (due jobs, a moved clock) and record what people saw."""
+        before = len(self.fake.calls)
+        result = await work
+        await self.adapter.drain()
+        for call in self.fake.calls[before:]:
+            self._attribute("", call)
+        return result
+
     async def _step(self, user: str, request, view_id: str = "") -> dict:
         before = len(self.fake.calls)
         ack = await request
@@ -125,7 +134,7 @@ def _texts(surface: dict) -> list[str]:
     return [b["text"]["text"] for b in _blocks(surface) if b["type"] == "section"]
 
 
-def slack_config(database_url: str, tmp_path, mode: str, api_url: str, **sections: dict):
+def slack_config(database_url: str, tmp_path, mode: str, api_url: str, env: dict | None = None, **sections):
     raw = {
         "bot": {"data_dir": str(tmp_path)},
         "slack": {"mode": mode, "api_url": api_url},
@@ -136,6 +145,7 @@ def slack_config(database_url: str, tmp_path, mode: str, api_url: str, **section
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_APP_TOKEN": APP_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        **(env or {}),
     }
     return with_section(parse_config(raw, environ, "tests"), "slack", http_port=0)  # 0: a free port
 
@@ -156,8 +166,9 @@ def slack_mode(request) -> str:
 @pytest_asyncio.fixture
 async def slack_world(empty_database, tmp_path, fake_slack, slack_mode, request):
     """The real core and Slack adapter, started in one mode against the fake Slack."""
-    extra = getattr(request, "param", {}) or {}
-    config = slack_config(empty_database, tmp_path, slack_mode, fake_slack.api_url, **extra)
+    extra = dict(getattr(request, "param", {}) or {})
+    env = extra.pop("env", None)
+    config = slack_config(empty_database, tmp_path, slack_mode, fake_slack.api_url, env, **extra)
     core = build_core(config, clock=FakeClock())
     await prepare(core)
     adapter = SlackAdapter(core, config)
