@@ -13,22 +13,19 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from fake_slack import (
-    APP_TOKEN,
-    BOT_TOKEN,
-    SIGNING_SECRET,
     FakeSlack,
     HttpDriver,
     SocketDriver,
     action_payload,
     command_body,
     home_opened_event,
+    slack_config,
     submission_payload,
 )
 
 from adapters.slack_adapter import SlackAdapter
 from bot.app import build_core, prepare
 from bot.clock import FakeClock
-from bot.config import parse_config, with_section
 
 
 @dataclass
@@ -132,22 +129,6 @@ def _buttons(surface: dict) -> list[dict]:
 
 def _texts(surface: dict) -> list[str]:
     return [b["text"]["text"] for b in _blocks(surface) if b["type"] == "section"]
-
-
-def slack_config(database_url: str, tmp_path, mode: str, api_url: str, env: dict | None = None, **sections):
-    raw = {
-        "bot": {"data_dir": str(tmp_path)},
-        "slack": {"mode": mode, "api_url": api_url},
-        **sections,
-    }
-    environ = {
-        "PEERBOT_DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_APP_TOKEN": APP_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        **(env or {}),
-    }
-    return with_section(parse_config(raw, environ, "tests"), "slack", http_port=0)  # 0: a free port
 
 
 @pytest_asyncio.fixture

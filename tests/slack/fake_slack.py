@@ -22,6 +22,7 @@ import aiohttp
 from aiohttp import web
 
 from adapters.slack_http import EVENTS_PATH, slack_signature
+from bot.config import parse_config, with_section
 
 TEAM = "T0001"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -359,3 +360,19 @@ class SocketDriver:
 
     async def event(self, payload: dict, retry: int = 0) -> dict:
         return await self.fake.send_envelope("events_api", payload, retry)
+
+
+def slack_config(database_url: str, tmp_path, mode: str, api_url: str, env: dict | None = None, **sections):
+    raw = {
+        "bot": {"data_dir": str(tmp_path)},
+        "slack": {"mode": mode, "api_url": api_url},
+        **sections,
+    }
+    environ = {
+        "PEERBOT_DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        **(env or {}),
+    }
+    return with_section(parse_config(raw, environ, "tests"), "slack", http_port=0)  # 0: a free port

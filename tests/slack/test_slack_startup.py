@@ -6,8 +6,7 @@ import asyncio
 import contextlib
 
 import pytest
-from conftest import slack_config
-from fake_slack import command_body
+from fake_slack import command_body, slack_config
 
 from adapters.slack_adapter import run_slack
 from bot.app import build_core, prepare
