@@ -42,7 +42,7 @@ def shared_phrases(
         merged = False
         for x in sorted(phrases):
             for y in sorted(phrases):
-                if x != y and x.split()[-1] == y.split()[0] and all(y in " ".join([x, y]) for _ in [0]):
+                if x != y and x.split()[-1] == y.split()[0]:
                     phrases -= {x, y}
                     phrases.add(" ".join(x.split() + y.split()[1:]))
                     merged = True

@@ -47,6 +47,7 @@ from matching.text_vectors import term_index
 
 DIRECT_EXACT_LIMIT = 2_500
 COMPLETE_GRAPH_LIMIT = 300
+COST_SCALE = 1e6
 LEFTOVER_EXACT_LIMIT = 600
 WEIGHT_SCALE = 1e9
 REL_TOL = 1e-9
@@ -90,7 +91,10 @@ def _assignment(n: int, left: np.ndarray, right: np.ndarray, weight: np.ndarray)
     rows = np.concatenate([left, right, np.arange(n)])
     cols = np.concatenate([right, left, np.arange(n)])
     wts = np.concatenate([weight, weight, np.zeros(n)])
-    cost = sp.csr_matrix((big - wts, (rows, cols)), shape=(n, n))
+    # Whole-number costs: scipy's sparse assignment can loop for minutes on float
+    # costs; flooring keeps every weight rounded up, so the bound stays valid.
+    true_cost = sp.csr_matrix((big - wts, (rows, cols)), shape=(n, n))
+    cost = sp.csr_matrix((np.floor((big - wts) * COST_SCALE), (rows, cols)), shape=(n, n))
     r, c = min_weight_full_bipartite_matching(cost)
     sigma = np.empty(n, dtype=np.int64)
     sigma[r] = c
@@ -114,14 +118,14 @@ def _assignment(n: int, left: np.ndarray, right: np.ndarray, weight: np.ndarray)
     dist[n] = 0.0
     for _ in range(n + 2):
         best = np.minimum.reduceat(dist[src] + ecost, starts)
-        improved = best < dist[targets] - 1e-12
+        improved = best < dist[targets] - 0.5
         if not improved.any():
             break
         dist[targets[improved]] = best[improved]
     right_dist = dist[inverse] + matched_cost[inverse]
-    y = (big + dist[:n] - right_dist) / 2.0
+    y = (big * COST_SCALE + dist[:n] - right_dist) / 2.0 / COST_SCALE
     y = np.maximum(y, 0.0)
-    mate_weight = big - matched_cost
+    mate_weight = big - np.asarray(true_cost[np.arange(n), sigma]).ravel()
     return sigma, mate_weight, y
 
 
