@@ -59,7 +59,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 DMS_CLOSED_CODES = (50007, 50278)  # cannot send messages to this user; no shared server
-JOIN_ROUTES = ("join", "join.submit", "join.consent")
 REMEMBERED = 2000  # form sessions, long buttons and group deliveries kept in memory
 EXPIRED = (
     "This form or button has expired (the bot may have restarted). Please start again with the "
@@ -109,8 +108,8 @@ class DiscordAdapter:
 
     # --- in: interactions → invocations ---------------------------------------------------
 
-    async def actor_for(self, interaction: discord.Interaction, community: str) -> tuple[Actor, bool]:
-        """The person as the core sees them, and whether their roles let them join."""
+    async def actor_for(self, interaction: discord.Interaction, community: str) -> Actor:
+        """The person as the core sees them, with their roles for the core's rules."""
         user = interaction.user
         member = user if isinstance(user, discord.Member) and str(user.guild.id) == community else None
         manage = bool(member and interaction.permissions.manage_guild)
@@ -120,8 +119,14 @@ class DiscordAdapter:
         roles = {str(role.id) for role in member.roles} if member else set()
         facts = await setup_service(self.core).role_facts(community, roles)
         name = getattr(user, "display_name", "") or user.name
-        actor = Actor(PLATFORM, community, str(user.id), name, is_platform_admin=manage or facts.is_admin)
-        return actor, facts.may_join or actor.is_platform_admin
+        return Actor(
+            PLATFORM,
+            community,
+            str(user.id),
+            name,
+            is_platform_admin=manage or facts.is_admin,
+            roles=frozenset(roles),
+        )
 
     async def _fetch_member(self, community: str, user_id: int) -> discord.Member | None:
         guild = self.bot.get_guild(int(community)) if community.isdigit() else None
@@ -147,9 +152,7 @@ class DiscordAdapter:
         form: dict[str, Any] | None = None,
     ) -> None:
         """Run one route for the person behind an interaction, replying to that interaction."""
-        actor, may_join = await self.actor_for(interaction, community)
-        if command in JOIN_ROUTES and not may_join:
-            command, args, form = "setup.not_allowed", (), None
+        actor = await self.actor_for(interaction, community)
         invocation = Invocation(
             actor, command, args, form, f"discord:{interaction.id}", self.place_for(interaction)
         )
@@ -158,7 +161,7 @@ class DiscordAdapter:
     async def on_text_command(self, interaction: discord.Interaction, text: str) -> None:
         """A /peer subcommand: the words go through the core's own parser."""
         community = str(interaction.guild_id)
-        actor, _ = await self.actor_for(interaction, community)
+        actor = await self.actor_for(interaction, community)
         parsed = self.core.dispatcher.from_text(actor, text)
         await self.invoke(interaction, community, parsed.command, parsed.args)
 

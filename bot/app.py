@@ -36,7 +36,13 @@ FEATURE_ROUTES = (
     community_setup.ROUTES,
 )
 # Features that hook into the core once it is built (jobs, services, personal data; no I/O) …
-FEATURE_INSTALLS = (introductions.register, checkin_jobs.install, relay.install, home_sections.install)
+FEATURE_INSTALLS = (
+    introductions.register,
+    checkin_jobs.install,
+    relay.install,
+    home_sections.install,
+    community_setup.install,
+)
 # … and that check or schedule something when the database is ready (each may return a note).
 FEATURE_STARTS = (relay.start,)
 

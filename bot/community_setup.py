@@ -18,7 +18,7 @@ from bot.core import Core
 from bot.dispatch import Route
 from bot.errors import UserError
 from bot.forms import parse_form
-from bot.invocation import Invocation
+from bot.invocation import Actor, Invocation
 from bot.messages import Button, Field, Form, Message, Sensitivity
 from bot.outbox import ChannelPost, Outbound
 from bot.storage.discord_models import DiscordGuildSettings
@@ -305,14 +305,23 @@ async def setup_show(core: Core, inv: Invocation) -> None:
     )
 
 
-async def refuse_join(core: Core, inv: Invocation) -> None:
-    await core.outbox.reply(
-        inv,
-        Message(
-            "This server's organisers have limited the peer network to members with a particular "
-            "role. Ask an organiser if you would like to take part."
-        ),
-    )
+JOIN_REFUSED = (
+    "This server's organisers have limited the peer network to members with a particular "
+    "role. Ask an organiser if you would like to take part."
+)
+
+
+async def join_gate(core: Core, actor: Actor) -> str | None:
+    """Who may join a Discord server's network: a refusal to show, or None to go ahead."""
+    if actor.platform != "discord" or actor.is_platform_admin:
+        return None
+    facts = await setup_service(core).role_facts(actor.community, set(actor.roles))
+    return None if facts.may_join else JOIN_REFUSED
+
+
+def install(core: Core) -> None:
+    """Let the join commands ask this server's settings who may join."""
+    core.services.setdefault("join_gates", []).append(join_gate)
 
 
 ROUTES: dict[str, Route] = {
@@ -321,5 +330,4 @@ ROUTES: dict[str, Route] = {
     ),
     "setup.submit": Route(setup_submit, admin=True, hidden=True),
     "setup.show": Route(setup_show, "setup show", "show this server's peer-network settings", admin=True),
-    "setup.not_allowed": Route(refuse_join, hidden=True),
 }

@@ -18,6 +18,7 @@ class Actor:
     user_id: str
     display_name: str = ""
     is_platform_admin: bool = False  # the adapter's word: workspace admin/owner, Manage Server
+    roles: frozenset[str] = frozenset()  # platform role ids (Discord), for rules the core applies
 
     @property
     def community_key(self) -> str:

@@ -46,7 +46,16 @@ async def show_help(core: Core, inv: Invocation) -> None:
     await core.outbox.reply(inv, Message(help_text(core.dispatcher.routes, core.is_admin(inv.actor))))
 
 
+async def ensure_may_join(core: Core, inv: Invocation) -> None:
+    """Communities may limit who joins (e.g. a Discord participant role); ask each gate."""
+    for gate in core.services.get("join_gates", []):
+        refusal = await gate(core, inv.actor)
+        if refusal:
+            raise UserError(refusal)
+
+
 async def join(core: Core, inv: Invocation) -> None:
+    await ensure_may_join(core, inv)
     existing = await core.profiles.find(inv.actor)
     if existing is not None and existing.status != "pending":
         raise UserError("You're already a member. Use `/peer profile` to see or edit your profile.")
@@ -78,6 +87,7 @@ async def _checked_profile_values(core: Core, inv: Invocation, submit: str) -> d
 
 
 async def join_submit(core: Core, inv: Invocation) -> None:
+    await ensure_may_join(core, inv)
     values = await _checked_profile_values(core, inv, "join.submit")
     if values is None:
         return
@@ -157,6 +167,7 @@ async def _ask_consent(core: Core, inv: Invocation) -> None:
 
 
 async def join_consent(core: Core, inv: Invocation) -> None:
+    await ensure_may_join(core, inv)
     profile = await core.profiles.consent(inv.actor)
     await core.outbox.reply(
         inv,
