@@ -74,11 +74,14 @@ def build_core(
     return core
 
 
-async def prepare(core: Core) -> str:
-    """Make the database ready (create or upgrade per config) and start features; returns what was done."""
-    done = await core.db.prepare(core.config.database.on_old_schema)
+async def prepare(core: Core) -> list[str]:
+    """Make the database ready (create or upgrade per config) and start features.
+
+    Returns what was done, then any notes from features (e.g. why the relay is off).
+    """
+    notes = [await core.db.prepare(core.config.database.on_old_schema)]
     for start in FEATURE_STARTS:
         note = await start(core)
         if note:
-            done += f"; {note}"
-    return done
+            notes.append(note)
+    return notes

@@ -227,6 +227,11 @@ class RoundService:
     async def preview(self, scope: str, seed: int | None = None) -> PlannedRound:
         """Plan a round without storing or sending anything."""
         found = await self.gather(scope)
+        if len(found.people) < 2:
+            raise UserError(
+                f"Not enough people to match in {scope}: {len(found.people)} available. People join "
+                "with `/peer join` (in the console, `/demo` loads a demo community)."
+            )
         seed = secrets.randbits(31) if seed is None else seed
         return PlannedRound(found, plan_round(found.people, found.rules, found.history, seed))
 
@@ -235,8 +240,6 @@ class RoundService:
         note to each person who could not be matched."""
         planned = await self.preview(scope, seed)
         plan, found = planned.plan, planned.input
-        if len(found.people) < 2:
-            raise UserError(f"Not enough people to match in {scope}: {len(found.people)} available.")
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
             rule_set = (

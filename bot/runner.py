@@ -82,8 +82,10 @@ async def run_bot(config: Config, console_only: bool, fake_clock: bool = False) 
     core.services.setdefault("console_commands", {})["/clock"] = clock_console_command(core)
     scheduler = Scheduler(core, cron_rounds=not fake_clock)
     try:
-        done = await prepare(core)
+        done, *notes = await prepare(core)
         print(f"peerbot: {done} ({config.database_url().split('://')[0]}).", file=sys.stderr)
+        for note in notes:
+            print(f"peerbot: {note}", file=sys.stderr)
         await scheduler.start()
         platforms = [] if console_only else enabled_platforms(config)
         if not platforms:

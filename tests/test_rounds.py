@@ -210,3 +210,10 @@ async def test_a_failed_introduction_is_retried_only_for_whoever_missed_it(harne
     await harness.core.jobs.run_due(harness.core)
     assert sum(intro in m.text for m in harness.platform.to("ben")) == 1
     assert sum(intro in m.text for m in harness.platform.to("ann")) == 1, "never twice"
+
+
+async def test_preview_with_too_few_people_says_what_to_do(harness):
+    await harness.join("ann")
+    reply = await harness.say("admin", "admin preview")
+    assert "Not enough people to match in console:local: 1 available" in reply.text
+    assert not reply.buttons

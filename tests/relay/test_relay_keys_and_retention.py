@@ -50,7 +50,7 @@ async def test_without_a_key_the_relay_refuses_and_says_how_to_make_one(
     h = make_harness(empty_database, tmp_path, keys=keys)
     await h.start()
     try:
-        note = await prepare(h.core)
+        _, note = await prepare(h.core)
         assert expected in note and "peerbot relay new-key" in note
         await join_community(h, ("alice", "bob"))
         reply = await h.say("alice", "ask")
