@@ -44,6 +44,7 @@ from adapters.discord_render import (
 from bot.community_setup import setup_service
 from bot.core import Core
 from bot.invocation import Actor, Invocation, Place
+from bot.logging_setup import guard_library_loggers
 from bot.messages import Form, Message
 from bot.outbox import (
     ChannelPost,
@@ -445,6 +446,7 @@ class ShardedPeerBot(commands.AutoShardedBot, PeerBot):
 def build_bot(core: Core) -> PeerBot:
     """Point discord.py at [discord] api_url, build the bot and register it with the outbox."""
     settings = core.config.discord
+    guard_library_loggers()  # discord.py logs request bodies and gateway events at DEBUG
     discord.http.Route.BASE = settings.api_url.rstrip("/")
     bot = ShardedPeerBot(core, shard_count=settings.shards) if settings.shards else PeerBot(core)
     core.outbox.register(bot.adapter)

@@ -86,10 +86,23 @@ def guarded_logger(name: str) -> logging.Logger:
     return logger
 
 
+def guard_library_loggers() -> None:
+    """Put the body filter on every logger the body-printing libraries have created so far.
+
+    A logger's own filters apply to the records it creates whatever level or handler anyone
+    sets later, but they are not inherited by child loggers: so each one is guarded. Call it
+    again after importing a library (adapters do, when they start).
+    """
+    for name in list(logging.root.manager.loggerDict):
+        if name.split(".")[0] in BODY_LOGGING_LIBRARIES:
+            guarded_logger(name)
+
+
 def clamp_library_loggers() -> None:
-    """Hold body-printing library loggers at WARNING (tests call this too)."""
+    """Hold body-printing library loggers at WARNING and guard them (tests call this too)."""
     for name in BODY_LOGGING_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
+    guard_library_loggers()
 
 
 def configure_logging(level: str) -> None:

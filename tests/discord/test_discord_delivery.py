@@ -3,10 +3,9 @@ that a member has closed (error 50007), rate limits (429), and no message text i
 
 from __future__ import annotations
 
-import logging
+from log_capture import every_logger_at_debug
 
 from adapters.discord_adapter import ALLOW_DMS_HELP
-from bot.logging_setup import configure_logging
 from bot.messages import Button, Message, Sensitivity
 from bot.outbox import ChannelPost, DirectMessage, GroupMessage, Outbound
 
@@ -106,40 +105,11 @@ async def test_a_personal_message_is_never_posted_in_a_channel(discord_journey):
     assert j.fake.channel_messages(j.fake.channel_id) == []
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.texts.append(record.getMessage())
-
-
 async def test_a_marker_sent_through_the_adapter_appears_in_no_log_record(discord_journey):
     j = discord_journey
     alice = j.member("alice")
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level, logging.getLogger("discord").level)
-    collect = _Collect()
-    try:
-        # Control: with discord.py's logger open at DEBUG, the text does reach a record.
-        logging.getLogger("discord").setLevel(logging.DEBUG)
-        root.addHandler(collect)
-        root.setLevel(logging.DEBUG)
-        await j.core.outbox.send(_dm(j, alice, "CONTROL-7f3a marker"))
-        assert any("CONTROL-7f3a" in text for text in collect.texts)
-
-        configure_logging("DEBUG")
-        root.addHandler(collect)
-        collect.texts.clear()
+    with every_logger_at_debug() as capture:
         await j.core.outbox.send(_dm(j, alice, "MARKER-c41d relay text"))
         await j.slash(alice, "pause", "MARKER-c41d")
-        assert collect.texts, "DEBUG logging was on"
-        assert not any("MARKER-c41d" in text for text in collect.texts)
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.setLevel(saved[1])
-        logging.getLogger("discord").setLevel(saved[2])
+    assert capture.texts, "DEBUG logging was on"
+    assert not any("MARKER-c41d" in text for text in capture.texts)

@@ -5,15 +5,11 @@ no other request to Discord, no log record at DEBUG. A blocked server gets nothi
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
-
 from cryptography.fernet import Fernet
 from discord_journey import running_discord
 from discord_people import add_joined
 from fake_discord import MANAGE_GUILD, FakeDiscord
-
-from bot.logging_setup import BODY_LOGGING_LIBRARIES, configure_logging
+from log_capture import every_logger_at_debug
 
 MARKER_Q = "MARKERQUESTIONdiscordxyzzy"
 MARKER_A = "MARKERANSWERdiscordfrobnitz"
@@ -26,48 +22,9 @@ RELAY = {"relay": {"delay_seconds_min": 30, "delay_seconds_max": 300}}
 NAMES = ["alice", "bob", "carol", "dan", "erin"]
 
 
-class _Collect(logging.Handler):
-    """Every record as logged, before any scrubbing; library records below WARNING are left out
-    only because the bot's handler drops them whole (LibraryBodyFilter)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.texts: list[str] = []
-        self.names: set[str] = set()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        library = record.name.split(".")[0] in BODY_LOGGING_LIBRARIES
-        if library and record.levelno < logging.WARNING:
-            return
-        self.texts.append(record.getMessage())
-        self.names.add(record.name)
-
-
-@contextmanager
 def debug_logging():
-    """configure_logging("DEBUG"), then every logger lowered to DEBUG as a library might do."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    saved = {
-        name: lg.level
-        for name, lg in logging.root.manager.loggerDict.items()
-        if isinstance(lg, logging.Logger)
-    }
-    collect = _Collect()
-    try:
-        configure_logging("DEBUG")
-        for name in saved:
-            logging.getLogger(name).setLevel(logging.DEBUG)
-        root.handlers.insert(0, collect)  # sees each record before the bot's handler scrubs it
-        yield collect
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved_handlers:
-            root.addHandler(handler)
-        root.setLevel(saved_level)
-        for name, level in saved.items():
-            logging.getLogger(name).setLevel(level)
+    """Every record from every logger at DEBUG, captured before any handler filters it."""
+    return every_logger_at_debug()
 
 
 def _texts_of(call) -> str:

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from log_capture import every_logger_at_debug as capture_every_logger
 from relay_helpers import (
     MARKER_A,
     MARKER_Q,
@@ -22,58 +23,16 @@ from relay_helpers import (
 )
 from sqlalchemy import text
 
-from bot.logging_setup import SENSITIVE, LibraryBodyFilter, configure_logging
+from bot.logging_setup import SENSITIVE, LibraryBodyFilter
 from bot.outbox import DirectMessage, ReplyTo
 
 MARKERS = (MARKER_Q, MARKER_A)
 
 
-class Capture(logging.Handler):
-    """Every record any logger creates, rendered every way a handler could render it."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.texts: list[str] = []
-        self.names: set[str] = set()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.names.add(record.name)
-        self.texts.append(logging.Formatter().format(record) + repr(record.__dict__))
-
-
 @pytest.fixture
 def every_logger_at_debug():
-    """configure_logging("DEBUG"), then force every logger (libraries too) to DEBUG and capture."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    configure_logging("DEBUG")
-    capture = Capture()
-    root.addHandler(capture)
-    touched = []
-    for name in [
-        "sqlalchemy.engine",
-        "aiosqlite",
-        "asyncpg",
-        "slack_bolt",
-        "slack_sdk",
-        "discord",
-        "aiohttp",
-        "openai",
-        "httpx",
-        *logging.root.manager.loggerDict,
-    ]:
-        logger = logging.getLogger(name)
-        touched.append((logger, logger.level))
-        logger.setLevel(logging.DEBUG)
-    yield capture
-    root.removeHandler(capture)
-    for logger, level in touched:
-        logger.setLevel(level)
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in saved_handlers:
-        root.addHandler(handler)
-    root.setLevel(saved_level)
+    with capture_every_logger() as capture:
+        yield capture
 
 
 def _leaks(texts, markers=MARKERS) -> list[str]:

@@ -4,16 +4,15 @@ planted markers reach Slack only in those DMs and never a log record, at any lev
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
 from fake_slack import TEAM
+from log_capture import every_logger_at_debug as capture_every_logger
 from sqlalchemy import select
 from test_slack_journeys import JOIN
 
-from bot.logging_setup import configure_logging
 from bot.scheduler import advance_clock
 from bot.storage.models import Refusal
 
@@ -39,39 +38,10 @@ PEOPLE = {  # U1 asks; U5 works where U1 does, so is never chosen
 pytestmark = pytest.mark.parametrize("slack_world", [RELAY], indirect=True)
 
 
-class Capture(logging.Handler):
-    """Every record any logger creates, unfiltered, as any handler could render it."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.texts.append(logging.Formatter().format(record) + repr(record.__dict__))
-
-
 @pytest.fixture
 def every_logger_at_debug():
-    """configure_logging("DEBUG"), then every logger (libraries too) forced to DEBUG, captured."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    configure_logging("DEBUG")
-    capture = Capture()
-    root.addHandler(capture)
-    names = ["slack_bolt", "slack_sdk", "aiohttp", "sqlalchemy.engine", "aiosqlite", "asyncpg", "websockets"]
-    touched = []
-    for name in [*names, *logging.root.manager.loggerDict]:
-        logger = logging.getLogger(name)
-        touched.append((logger, logger.level))
-        logger.setLevel(logging.DEBUG)
-    yield capture
-    for logger, level in touched:
-        logger.setLevel(level)
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in saved_handlers:
-        root.addHandler(handler)
-    root.setLevel(saved_level)
+    with capture_every_logger() as capture:
+        yield capture
 
 
 async def join_everyone(world) -> None:
