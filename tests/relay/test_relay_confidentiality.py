@@ -149,7 +149,7 @@ async def test_markers_reach_only_the_chosen_direct_messages_and_nothing_else(
 
 def test_the_log_check_would_catch_a_leak(every_logger_at_debug):
     logging.getLogger("bot.relay").debug("oops %s", MARKER_Q)
-    logging.getLogger("sqlalchemy.engine").debug("params %s", MARKER_A)
+    logging.getLogger("peerbot.elsewhere").debug("params %s", MARKER_A)
     assert len(_leaks(every_logger_at_debug.texts)) == 2
 
 
