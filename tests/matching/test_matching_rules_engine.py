@@ -241,8 +241,32 @@ def test_matches_rustworkx_on_complete_graph_and_bound_is_valid():
     exact = sum(score[i, j] + ctx.pair_bonus for i, j in best)
     assert plan.objective >= exact * (1 - 1e-9)
     assert plan.upper_bound >= exact * (1 - 1e-9)
-    if plan.optimal:
-        assert plan.objective == pytest.approx(exact, rel=1e-9)
+    assert plan.optimal
+    assert plan.objective == pytest.approx(exact, rel=1e-9)
+
+
+def _complete_optimum(people, rules):
+    ctx = build_context(sorted(people, key=lambda p: p.id), rules, PairHistory())
+    score, allowed = score_block(ctx, np.arange(ctx.n))
+    rows, cols = np.nonzero(np.triu(allowed, 1))
+    graph = rx.PyGraph()
+    graph.add_nodes_from(range(ctx.n))
+    weights = np.rint((score[rows, cols] + ctx.pair_bonus) * 1e9).astype(np.int64)
+    graph.add_edges_from(list(zip(rows.tolist(), cols.tolist(), weights.tolist(), strict=True)))
+    best = rx.max_weight_matching(graph, weight_fn=lambda w: w)
+    return float(sum(score[i, j] + ctx.pair_bonus for i, j in best))
+
+
+@pytest.mark.parametrize("n", [420, 600])
+def test_proven_optimum_beyond_the_complete_graph_limit(n):
+    """Above 300 people the graph is sparse; the odd-set LP proof must still give the true optimum."""
+    people, _ = synthetic_people(n, seed=n)
+    rules = MatchRules()
+    plan = plan_round(people, rules, PairHistory(), seed=0)
+    exact = _complete_optimum(people, rules)
+    assert plan.optimal
+    assert plan.objective == pytest.approx(exact, rel=1e-9)
+    assert plan.upper_bound == pytest.approx(exact, rel=1e-9)
 
 
 def test_matched_pairs_share_a_theme_far_more_than_random():
