@@ -301,3 +301,49 @@ def test_reasons_mention_shared_words_and_stage_ahead():
     reasons = " | ".join(plan.groups[0].reasons)
     assert "hospital discharge" in reasons and "care home" in reasons
     assert "Sam is a stage ahead, at implementing" in reasons
+
+
+@pytest.mark.parametrize(
+    ("texts", "wanted"),
+    [
+        (
+            [
+                "Delayed hospital discharge from our frailty wards; the board agrees it is a priority.",
+                "We are exploring hospital discharge for older people, frailty wards are full.",
+            ],
+            {"hospital discharge", "frailty wards"},
+        ),
+        (
+            [
+                "Tenants on universal credit fall into rent arrears when the housing element is late.",
+                "Rent arrears keep rising since universal credit; we are planning a joint panel.",
+            ],
+            {"universal credit", "rent arrears"},
+        ),
+    ],
+)
+def test_shared_phrases_are_real_domain_phrases(texts, wanted):
+    from matching.reasons import shared_phrases
+
+    assert set(shared_phrases(texts)) == wanted
+
+
+def test_shared_phrases_drop_stage_words_verbs_and_vague_leftovers():
+    from matching.reasons import shared_phrases
+
+    junk = [
+        "Schools health meetings are held monthly; the board agrees. We are exploring care and discharge.",
+        "Health visitors held a session that schools agrees with; exploring care options, discharge wards.",
+    ]
+    phrases = shared_phrases(junk)
+    for bad in ("held", "agrees", "exploring", "care", "planning", "schools health", "wards"):
+        assert bad not in phrases
+    assert all(" " in p or len(p) >= 6 for p in phrases)
+    assert shared_phrases(["we are exploring care", "exploring care is held"]) == []
+
+
+def test_group_reason_omits_phrase_rather_than_a_weak_one():
+    a = person("a", "Org A", "We are exploring this and the board agrees; care is held centrally.")
+    b = person("b", "Org B", "Exploring options; the panel agrees care is held weekly.")
+    plan = plan_round([a, b], MatchRules(), PairHistory(), seed=1)
+    assert not any("working on" in r for r in plan.groups[0].reasons)
