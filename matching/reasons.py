@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from matching.model import Person
 from matching.rules import MatchRules
-from matching.text_vectors import analyse
+from matching.text_vectors import STOP_WORDS
 from matching.vocabulary import INTEGRATION_AREAS, ORG_TYPES, REGIONS, STAGES, stage_index
 
 NO_ARTICLE = ("london", "scotland", "wales", "northern_ireland")
@@ -26,30 +27,144 @@ def _article(label: str) -> str:
     return ("an " if vowel_sound else "a ") + label
 
 
+# Words that never make a phrase worth showing: journey stages (reasons state the stage
+# separately), generic verbs and filler that survive stop-word removal.
+WEAK_WORDS = frozenset(
+    {
+        "exploring",
+        "planning",
+        "implementing",
+        "embedding",
+        "held",
+        "hold",
+        "holding",
+        "agree",
+        "agrees",
+        "agreed",
+        "keen",
+        "feel",
+        "feels",
+        "felt",
+        "left",
+        "take",
+        "takes",
+        "taking",
+        "keep",
+        "keeps",
+        "kept",
+        "having",
+        "hitting",
+        "issue",
+        "issues",
+        "problem",
+        "problems",
+        "biggest",
+        "sorted",
+        "sort",
+        "right",
+        "especially",
+        "particularly",
+        "project",
+        "lead",
+        "leading",
+        "join",
+        "joining",
+        "redesigning",
+        "redesign",
+        "struggling",
+        "thinking",
+        "advice",
+        "welcome",
+        "small",
+        "tight",
+        "quickly",
+        "results",
+        "show",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "year",
+        "years",
+        "good",
+        "great",
+        "big",
+        "able",
+        "going",
+        "use",
+        "using",
+        "used",
+        "started",
+        "start",
+        "starting",
+        "including",
+        "rather",
+        "different",
+        "whole",
+        "nobody",
+        "owns",
+        "measure",
+        "someone",
+        "alongside",
+        "across",
+        "pressure",
+        "slow",
+    }
+)
+# Too vague to stand alone, though fine inside a phrase ("care home", "virtual wards").
+VAGUE_ALONE = frozenset(
+    {"care", "health", "housing", "social", "wards", "ward", "staff", "system", "systems", "data", "board"}
+)
+MIN_SINGLE_LENGTH = 6
+_CHUNKS = re.compile(r"[^a-z0-9'\s-]+")
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
+
+
+def _runs(text: str) -> list[list[str]]:
+    """Runs of adjacent content words: a stop word, weak word or punctuation ends a run."""
+    runs: list[list[str]] = []
+    for chunk in _CHUNKS.split(text.lower()):
+        run: list[str] = []
+        for word in _WORD.findall(chunk):
+            word = word.strip("'-")
+            if not word or word in STOP_WORDS or word in WEAK_WORDS or word.isdigit() and len(word) < 2:
+                if run:
+                    runs.append(run)
+                run = []
+            else:
+                run.append(word)
+        if run:
+            runs.append(run)
+    return runs
+
+
+def _terms(text: str) -> set[str]:
+    out: set[str] = set()
+    for run in _runs(text):
+        for size in (1, 2, 3):
+            out.update(" ".join(run[k : k + size]) for k in range(len(run) - size + 1))
+    return out
+
+
 def shared_phrases(
     texts: Sequence[str], rarity: Callable[[str], float] | None = None, limit: int = 2
 ) -> list[str]:
-    """Most telling words or two-word phrases shared by the challenge texts.
+    """Most telling phrases the challenge texts share, written as people wrote them.
 
-    Two-word phrases beat single words, rarer terms in the round beat common ones,
-    and a single word already inside a chosen phrase is not repeated.
+    Phrases are runs of adjacent content words ("hospital discharge", "rent arrears"),
+    never words stitched across a stop word or sentence. Multiword phrases win; a single
+    word is offered only when no phrase is shared and it is specific enough to mean
+    something. No phrase is better than a weak one.
     """
-    term_sets = [set(analyse(t)) for t in texts]
+    term_sets = [_terms(t) for t in texts]
     shared = set.intersection(*term_sets) if term_sets else set()
-    phrases = {t for t in shared if " " in t}
-    merged = True
-    while merged:
-        merged = False
-        for x in sorted(phrases):
-            for y in sorted(phrases):
-                if x != y and x.split()[-1] == y.split()[0]:
-                    phrases -= {x, y}
-                    phrases.add(" ".join(x.split() + y.split()[1:]))
-                    merged = True
-                    break
-            if merged:
-                break
-    candidates = phrases | {t for t in shared if " " not in t}
+    multi = {t for t in shared if " " in t}
+    multi = {t for t in multi if not any(t != o and f" {t} " in f" {o} " for o in multi)}
+    if multi:
+        candidates = multi
+    else:
+        candidates = {t for t in shared if len(t) >= MIN_SINGLE_LENGTH and t not in VAGUE_ALONE}
+        limit = min(limit, 1)
 
     def weight(term: str) -> tuple[float, str]:
         words = term.split()

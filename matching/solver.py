@@ -40,12 +40,16 @@ from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite
 
 from matching.metrics import random_grouping, round_metrics
 from matching.model import Group, PairHistory, Person, RoundPlan, Unmatched
+from matching.proof import certify
 from matching.reasons import group_reasons
 from matching.rules import MatchRules
 from matching.scoring import ScoringContext, build_context, candidate_graph, pairwise, score_block
 from matching.text_vectors import term_index
 
 DIRECT_EXACT_LIMIT = 2_500
+PROOF_LIMIT = 1_500
+CUT_ROUNDS = 12
+SURVIVOR_LIMIT = 80_000
 COMPLETE_GRAPH_LIMIT = 300
 COST_SCALE = 1e6
 LEFTOVER_EXACT_LIMIT = 600
@@ -243,20 +247,65 @@ def _pair_scope(ctx: ScoringContext, seed: int) -> tuple[_Pairing, float, float,
     gap = bound - value
     if gap <= REL_TOL * max(1.0, bound):
         return pairing, value, bound, True, graph.degree_allowed
-    if n > DIRECT_EXACT_LIMIT:
+    if n <= COMPLETE_GRAPH_LIMIT or _graph_holds_all_suspects(ctx, graph, y, gap):
+        return pairing, value, value, True, graph.degree_allowed
+    if n > PROOF_LIMIT:
         return pairing, value, bound, False, graph.degree_allowed
-    # Reduced-cost test: a pair with y_i + y_j - w_ij > gap cannot be in any pairing
-    # better than this one. If every such candidate pair is in the graph, the exact
-    # graph optimum is the optimum over all allowed pairs.
+    proof = _prove(ctx, graph, pairing, value)
+    if proof is None:
+        return pairing, value, bound, False, graph.degree_allowed
+    pairing, value, tighter = proof
+    return pairing, value, min(bound, tighter), True, graph.degree_allowed
+
+
+def _prove(ctx: ScoringContext, graph, pairing: _Pairing, value: float):
+    """(exact pairing, its value, upper bound) over ALL allowed pairs, or None if not proven.
+
+    See matching/proof.py: odd-set LP duals rule out every pair whose reduced cost
+    exceeds the gap; the survivors join the graph and the exact solver is re-run.
+    """
+    n = ctx.n
+    result = certify(
+        n,
+        graph.left,
+        graph.right,
+        graph.weight,
+        value,
+        lambda: _exact_rows(ctx, np.arange(n)),
+        CUT_ROUNDS,
+        SURVIVOR_LIMIT,
+    )
+    if result is None:
+        return None
+    bound, extra_l, extra_r = result
+    key = np.unique(np.concatenate([graph.left * n + graph.right, extra_l * n + extra_r]))
+    left, right = key // n, key % n
+    score, _ = pairwise(ctx, left, right)
+    weight = score + ctx.pair_bonus
+    exact = _Pairing(n)
+    for i, j in _exact_on(n, left, right, weight):
+        exact.mate[i], exact.mate[j] = j, i
+    exact_value = _pairs_value(ctx, exact.pairs())
+    if exact_value < value:
+        return pairing, value, value
+    return exact, exact_value, exact_value
+
+
+def _graph_holds_all_suspects(ctx: ScoringContext, graph, y: np.ndarray, gap: float) -> bool:
+    """Cheap test with the assignment duals: every pair that could beat the gap is in the graph."""
+    n = ctx.n
+    in_graph = None
     for rows, w in _exact_rows(ctx, _suspects(y, graph.threshold, gap)):
         reduced = y[rows][:, None] + y[None, :] - w
-        if np.any(np.isfinite(w) & (reduced <= gap + 1e-9) & (w > graph.threshold[rows][:, None] - np.inf)):
+        r_idx, c_idx = np.nonzero(np.isfinite(w) & (reduced <= gap + 1e-9))
+        if not len(r_idx):
+            continue
+        if in_graph is None:
             in_graph = set((graph.left * n + graph.right).tolist())
-            r_idx, c_idx = np.nonzero(np.isfinite(w) & (reduced <= gap + 1e-9))
-            for r, c in zip(rows[r_idx].tolist(), c_idx.tolist(), strict=True):
-                if min(r, c) * n + max(r, c) not in in_graph:
-                    return pairing, value, bound, False, graph.degree_allowed
-    return pairing, value, value, True, graph.degree_allowed
+        for r, c in zip(rows[r_idx].tolist(), c_idx.tolist(), strict=True):
+            if min(r, c) * n + max(r, c) not in in_graph:
+                return False
+    return True
 
 
 def _graph_value(graph, pairing: _Pairing, n: int) -> float:

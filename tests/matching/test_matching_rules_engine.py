@@ -241,8 +241,32 @@ def test_matches_rustworkx_on_complete_graph_and_bound_is_valid():
     exact = sum(score[i, j] + ctx.pair_bonus for i, j in best)
     assert plan.objective >= exact * (1 - 1e-9)
     assert plan.upper_bound >= exact * (1 - 1e-9)
-    if plan.optimal:
-        assert plan.objective == pytest.approx(exact, rel=1e-9)
+    assert plan.optimal
+    assert plan.objective == pytest.approx(exact, rel=1e-9)
+
+
+def _complete_optimum(people, rules):
+    ctx = build_context(sorted(people, key=lambda p: p.id), rules, PairHistory())
+    score, allowed = score_block(ctx, np.arange(ctx.n))
+    rows, cols = np.nonzero(np.triu(allowed, 1))
+    graph = rx.PyGraph()
+    graph.add_nodes_from(range(ctx.n))
+    weights = np.rint((score[rows, cols] + ctx.pair_bonus) * 1e9).astype(np.int64)
+    graph.add_edges_from(list(zip(rows.tolist(), cols.tolist(), weights.tolist(), strict=True)))
+    best = rx.max_weight_matching(graph, weight_fn=lambda w: w)
+    return float(sum(score[i, j] + ctx.pair_bonus for i, j in best))
+
+
+@pytest.mark.parametrize("n", [420, 600])
+def test_proven_optimum_beyond_the_complete_graph_limit(n):
+    """Above 300 people the graph is sparse; the odd-set LP proof must still give the true optimum."""
+    people, _ = synthetic_people(n, seed=n)
+    rules = MatchRules()
+    plan = plan_round(people, rules, PairHistory(), seed=0)
+    exact = _complete_optimum(people, rules)
+    assert plan.optimal
+    assert plan.objective == pytest.approx(exact, rel=1e-9)
+    assert plan.upper_bound == pytest.approx(exact, rel=1e-9)
 
 
 def test_matched_pairs_share_a_theme_far_more_than_random():
@@ -277,3 +301,49 @@ def test_reasons_mention_shared_words_and_stage_ahead():
     reasons = " | ".join(plan.groups[0].reasons)
     assert "hospital discharge" in reasons and "care home" in reasons
     assert "Sam is a stage ahead, at implementing" in reasons
+
+
+@pytest.mark.parametrize(
+    ("texts", "wanted"),
+    [
+        (
+            [
+                "Delayed hospital discharge from our frailty wards; the board agrees it is a priority.",
+                "We are exploring hospital discharge for older people, frailty wards are full.",
+            ],
+            {"hospital discharge", "frailty wards"},
+        ),
+        (
+            [
+                "Tenants on universal credit fall into rent arrears when the housing element is late.",
+                "Rent arrears keep rising since universal credit; we are planning a joint panel.",
+            ],
+            {"universal credit", "rent arrears"},
+        ),
+    ],
+)
+def test_shared_phrases_are_real_domain_phrases(texts, wanted):
+    from matching.reasons import shared_phrases
+
+    assert set(shared_phrases(texts)) == wanted
+
+
+def test_shared_phrases_drop_stage_words_verbs_and_vague_leftovers():
+    from matching.reasons import shared_phrases
+
+    junk = [
+        "Schools health meetings are held monthly; the board agrees. We are exploring care and discharge.",
+        "Health visitors held a session that schools agrees with; exploring care options, discharge wards.",
+    ]
+    phrases = shared_phrases(junk)
+    for bad in ("held", "agrees", "exploring", "care", "planning", "schools health", "wards"):
+        assert bad not in phrases
+    assert all(" " in p or len(p) >= 6 for p in phrases)
+    assert shared_phrases(["we are exploring care", "exploring care is held"]) == []
+
+
+def test_group_reason_omits_phrase_rather_than_a_weak_one():
+    a = person("a", "Org A", "We are exploring this and the board agrees; care is held centrally.")
+    b = person("b", "Org B", "Exploring options; the panel agrees care is held weekly.")
+    plan = plan_round([a, b], MatchRules(), PairHistory(), seed=1)
+    assert not any("working on" in r for r in plan.groups[0].reasons)
