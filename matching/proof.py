@@ -189,39 +189,60 @@ class Prices:
         return np.concatenate(keep_l), np.concatenate(keep_r)
 
 
-def pairing_prices(
-    n: int, left: np.ndarray, right: np.ndarray, weight: np.ndarray, weight_rows: WeightRows, rounds: int
-) -> Prices:
-    """Prices from the pairing LP on the graph (plus priced-in pairs) after `rounds` cut rounds.
+class PairingBound:
+    """The pairing LP on the graph, tightened round by round; hands out prices valid for all pairs.
 
     `weight_rows()` yields (rows, weights of rows x everyone, -inf where not allowed),
     so the prices are made feasible for every allowed pair, not only the graph's.
+    Kept between calls so that more cut rounds, when needed, start from the last basis.
     """
-    full = _weight_matrix(n, weight_rows)
-    lp = _PairingLP(n)
-    lp.add_pairs(left, right, weight)
-    in_lp = np.zeros((n, n), dtype=bool)
-    in_lp[left, right] = True
-    u, z = np.zeros(n), np.zeros(0)
-    for step in range(rounds + 1):
-        solved = lp.solve()
-        if solved is None:
-            break
-        x, u, z = solved
-        cuts = _odd_set_cuts(n, lp.left, lp.right, x)
-        new_l, new_r = _price(lp, full, u, z, in_lp) if not cuts or step % PRICE_EVERY == 0 else ((), ())
-        if not len(new_l) and not cuts:
-            break
-        lp.add_cuts(cuts)
-        lp.add_pairs(new_l, new_r, full[new_l, new_r])
-        in_lp[new_l, new_r] = True
-    member = lp.member[:, : len(z)]
-    sizes = lp.sizes[: len(z)]
-    u = u.copy()
-    for start in range(0, n, LIFT_BLOCK):
-        rows = np.arange(start, min(start + LIFT_BLOCK, n))
-        slack = full[rows] - u[None, :] - _cover(member, z, rows)
-        slack[np.arange(len(rows)), rows] = -np.inf
-        u[rows] += np.maximum(np.max(slack, axis=1) - u[rows], 0.0)
-    bound = float(u.sum() + z @ ((sizes - 1) // 2))
-    return Prices(u, member, z, full, bound)
+
+    def __init__(
+        self, n: int, left: np.ndarray, right: np.ndarray, weight: np.ndarray, weight_rows: WeightRows
+    ) -> None:
+        self.n = n
+        self.full = _weight_matrix(n, weight_rows)
+        self.lp = _PairingLP(n)
+        self.lp.add_pairs(left, right, weight)
+        self.in_lp = np.zeros((n, n), dtype=bool)
+        self.in_lp[left, right] = True
+        self.u, self.z = np.zeros(n), np.zeros(0)
+        self.step = 0
+        self.settled = False
+
+    def tighten(self, rounds: int) -> Prices:
+        """Run up to `rounds` more cut-and-price rounds and return the lifted prices."""
+        lp = self.lp
+        for _ in range(rounds):
+            if self.settled:
+                break
+            solved = lp.solve()
+            if solved is None:
+                self.settled = True
+                break
+            x, self.u, self.z = solved
+            cuts = _odd_set_cuts(self.n, lp.left, lp.right, x)
+            price_now = not cuts or self.step % PRICE_EVERY == 0
+            new_l, new_r = _price(lp, self.full, self.u, self.z, self.in_lp) if price_now else ((), ())
+            self.step += 1
+            if not len(new_l) and not cuts:
+                self.settled = True
+                break
+            lp.add_cuts(cuts)
+            lp.add_pairs(new_l, new_r, self.full[new_l, new_r])
+            self.in_lp[new_l, new_r] = True
+        return self._lifted()
+
+    def _lifted(self) -> Prices:
+        """Raise person prices until every allowed pair's reduced cost is >= 0 (a valid bound)."""
+        n, z = self.n, self.z
+        member = self.lp.member[:, : len(z)]
+        sizes = self.lp.sizes[: len(z)]
+        u = self.u.copy()
+        for start in range(0, n, LIFT_BLOCK):
+            rows = np.arange(start, min(start + LIFT_BLOCK, n))
+            slack = self.full[rows] - u[None, :] - _cover(member, z, rows)
+            slack[np.arange(len(rows)), rows] = -np.inf
+            u[rows] += np.maximum(np.max(slack, axis=1) - u[rows], 0.0)
+        bound = float(u.sum() + z @ ((sizes - 1) // 2))
+        return Prices(u, member, z, self.full, bound)

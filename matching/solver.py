@@ -40,7 +40,7 @@ from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite
 
 from matching.metrics import random_grouping, round_metrics
 from matching.model import Group, PairHistory, Person, RoundPlan, Unmatched
-from matching.proof import pairing_prices
+from matching.proof import PairingBound
 from matching.reasons import group_reasons
 from matching.rules import MatchRules
 from matching.scoring import ScoringContext, build_context, candidate_graph, pairwise, score_block
@@ -48,10 +48,11 @@ from matching.text_vectors import term_index
 
 DIRECT_EXACT_LIMIT = 2_500
 PROOF_LIMIT = 1_500
-CUT_ROUNDS = 12
-SURVIVOR_LIMIT = 80_000
-FIRST_SLACK = 0.25
-SLACK_STEPS = 8
+CUT_ROUNDS = 8
+FIRST_SLACK = 5e-4
+PROOF_STEPS = 12
+MORE_CUTS = 4
+CHEAP_PAIRS_PER_PERSON = 24
 COMPLETE_GRAPH_LIMIT = 300
 COST_SCALE = 1e6
 LEFTOVER_EXACT_LIMIT = 600
@@ -262,28 +263,41 @@ def _prove(ctx: ScoringContext, graph) -> tuple[_Pairing, float] | None:
     """(exact pairing, its value) over ALL allowed pairs, or None if not proven within limits.
 
     See matching/proof.py: the odd-set LP prices bound every pairing. The exact solver
-    runs on the pairs whose reduced cost is within a slack; if the bound minus the value
-    found is within that slack, no pair left out can be in a better pairing. Otherwise the
-    slack grows (at most doubling, so a poor first pairing does not flood the exact solver).
+    runs on the pairs whose reduced cost is within a slack; if the bound minus the best
+    value found is within that slack, no pair left out can be in a better pairing.
+    Otherwise the slack grows (at most doubling, so a poor first pairing does not flood
+    the exact solver); when the slack would admit too many pairs the LP is cut further.
     """
     n = ctx.n
-    prices = pairing_prices(
-        n, graph.left, graph.right, graph.weight, lambda: _exact_rows(ctx, np.arange(n)), CUT_ROUNDS
-    )
-    slack = FIRST_SLACK
-    for _ in range(SLACK_STEPS):
-        pairs = prices.pairs_within(slack, SURVIVOR_LIMIT)
+    bounder = PairingBound(n, graph.left, graph.right, graph.weight, lambda: _exact_rows(ctx, np.arange(n)))
+    prices = bounder.tighten(CUT_ROUNDS)
+    slack = FIRST_SLACK * max(prices.bound, 1.0)
+    best, best_value = None, -np.inf
+    extra_cuts = 0
+    for _ in range(PROOF_STEPS):
+        pairs = prices.pairs_within(slack, CHEAP_PAIRS_PER_PERSON * n)
+        if pairs is None and best is None:
+            slack /= 2.0
+            continue
         if pairs is None:
-            return None
+            if bounder.settled or extra_cuts == MORE_CUTS:
+                return None
+            extra_cuts += 1
+            prices = bounder.tighten(CUT_ROUNDS)
+            if best is not None:
+                slack = min(slack, max(prices.bound - best_value, 0.0))
+            continue
         left, right = pairs
         score, _ = pairwise(ctx, left, right)
         exact = _Pairing(n)
         for i, j in _exact_on(n, left, right, score + ctx.pair_bonus):
             exact.mate[i], exact.mate[j] = j, i
         value = _pairs_value(ctx, exact.pairs())
-        if prices.bound - value <= slack:
-            return exact, value
-        slack = min(prices.bound - value, 2.0 * slack)
+        if value > best_value:
+            best, best_value = exact, value
+        if prices.bound - best_value <= slack:
+            return best, best_value
+        slack = min(prices.bound - best_value, 2.0 * slack)
     return None
 
 
