@@ -50,7 +50,7 @@ DIRECT_EXACT_LIMIT = 2_500
 PROOF_LIMIT = 1_500
 CUT_ROUNDS = 8
 FIRST_SLACK = 5e-4
-PROOF_STEPS = 12
+PROOF_STEPS = 40
 MORE_CUTS = 4
 CHEAP_PAIRS_PER_PERSON = 24
 COMPLETE_GRAPH_LIMIT = 300
@@ -274,7 +274,7 @@ def _prove(ctx: ScoringContext, graph) -> tuple[_Pairing, float] | None:
     slack = FIRST_SLACK * max(prices.bound, 1.0)
     best, best_value = None, -np.inf
     extra_cuts = 0
-    for _ in range(PROOF_STEPS):
+    for _ in range(PROOF_STEPS + MORE_CUTS):
         pairs = prices.pairs_within(slack, CHEAP_PAIRS_PER_PERSON * n)
         if pairs is None and best is None:
             slack /= 2.0
