@@ -35,6 +35,7 @@ COLUMNS_PER_PERSON = 4
 LIFT_BLOCK = 256
 PRICE_EVERY = 8
 INF = 1e30
+DUAL, PRIMAL = 1, 4
 
 WeightRows = Callable[[], Iterator[tuple[np.ndarray, np.ndarray]]]
 
@@ -68,6 +69,10 @@ class _PairingLP:
         self.n = n
         self.highs = Highs()
         self.highs.setOptionValue("output_flag", False)
+        # Measured at 1,000 people: presolve only slows the first solve, and primal simplex
+        # starts fastest from scratch; dual simplex is the fast warm start after new cut rows.
+        self.highs.setOptionValue("presolve", "off")
+        self.highs.setOptionValue("simplex_strategy", PRIMAL)
         self.left = np.zeros(0, dtype=np.int64)
         self.right = np.zeros(0, dtype=np.int64)
         self.member = np.zeros((n, 0), dtype=bool)
@@ -118,6 +123,7 @@ class _PairingLP:
     def solve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(x, u, z) at the LP optimum, or None if HiGHS did not reach it."""
         self.highs.run()
+        self.highs.setOptionValue("simplex_strategy", DUAL)
         if str(self.highs.getModelStatus()).split(".")[-1] != "kOptimal":
             return None
         solution = self.highs.getSolution()

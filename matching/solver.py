@@ -48,9 +48,10 @@ from matching.text_vectors import term_index
 
 DIRECT_EXACT_LIMIT = 2_500
 PROOF_LIMIT = 1_500
-CUT_ROUNDS = 8
+CUT_ROUNDS = 16
 FIRST_SLACK = 5e-4
 PROOF_STEPS = 40
+SLACK_GROWTH = 2.0
 MORE_CUTS = 4
 CHEAP_PAIRS_PER_PERSON = 24
 COMPLETE_GRAPH_LIMIT = 300
@@ -297,7 +298,7 @@ def _prove(ctx: ScoringContext, graph) -> tuple[_Pairing, float] | None:
             best, best_value = exact, value
         if prices.bound - best_value <= slack:
             return best, best_value
-        slack = min(prices.bound - best_value, 2.0 * slack)
+        slack = min(prices.bound - best_value, SLACK_GROWTH * slack)
     return None
 
 
