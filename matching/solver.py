@@ -267,27 +267,29 @@ def _prove(ctx: ScoringContext, graph) -> tuple[_Pairing, float] | None:
     runs on the pairs whose reduced cost is within a slack; if the bound minus the best
     value found is within that slack, no pair left out can be in a better pairing.
     Otherwise the slack grows (at most doubling, so a poor first pairing does not flood
-    the exact solver); when the slack would admit too many pairs the LP is cut further.
+    the exact solver). When the slack would admit too many pairs the LP is cut further,
+    and if that is not enough the slack is halved to look for a better pairing first.
     """
     n = ctx.n
     bounder = PairingBound(n, graph.left, graph.right, graph.weight, lambda: _exact_rows(ctx, np.arange(n)))
     prices = bounder.tighten(CUT_ROUNDS)
     slack = FIRST_SLACK * max(prices.bound, 1.0)
     best, best_value = None, -np.inf
-    extra_cuts = 0
+    extra_cuts = stalled = 0
     for _ in range(PROOF_STEPS + MORE_CUTS):
         pairs = prices.pairs_within(slack, CHEAP_PAIRS_PER_PERSON * n)
-        if pairs is None and best is None:
-            slack /= 2.0
-            continue
         if pairs is None:
-            if bounder.settled or extra_cuts == MORE_CUTS:
+            stalled += 1
+            if best is None or stalled > 1:
+                slack /= 2.0
+            elif bounder.settled or extra_cuts == MORE_CUTS:
                 return None
-            extra_cuts += 1
-            prices = bounder.tighten(CUT_ROUNDS)
-            if best is not None:
+            else:
+                extra_cuts += 1
+                prices = bounder.tighten(CUT_ROUNDS)
                 slack = min(slack, max(prices.bound - best_value, 0.0))
             continue
+        stalled = 0
         left, right = pairs
         score, _ = pairwise(ctx, left, right)
         exact = _Pairing(n)
