@@ -5,6 +5,9 @@ How pairs are chosen (group size 2), per community scope:
 1. Continuing pairs that are still allowed are placed first.
 2. A sparse candidate graph keeps each person's 24 best partners plus a few random
    allowed partners (so tight clusters cannot strand anyone).
+   For 300 < n <= PROOF_LIMIT the odd-set LP proof (`_prove`, matching/proof.py) runs
+   first and, when it succeeds, gives the exact optimum over all allowed pairs directly;
+   the steps below are the path for larger scopes and the fallback if it does not.
 3. The assignment problem on the doubled graph (person i -> partner j, with "stay
    single" worth 0) is solved with scipy. Its optimum is a cycle cover whose value
    halved is an upper bound on any pairing. Dual prices for that bound are recovered
