@@ -5,6 +5,9 @@ How pairs are chosen (group size 2), per community scope:
 1. Continuing pairs that are still allowed are placed first.
 2. A sparse candidate graph keeps each person's 24 best partners plus a few random
    allowed partners (so tight clusters cannot strand anyone).
+   For 300 < n <= PROOF_LIMIT the odd-set LP proof (`_prove`, matching/proof.py) runs
+   first and, when it succeeds, gives the exact optimum over all allowed pairs directly;
+   the steps below are the path for larger scopes and the fallback if it does not.
 3. The assignment problem on the doubled graph (person i -> partner j, with "stay
    single" worth 0) is solved with scipy. Its optimum is a cycle cover whose value
    halved is an upper bound on any pairing. Dual prices for that bound are recovered
@@ -40,7 +43,7 @@ from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite
 
 from matching.metrics import random_grouping, round_metrics
 from matching.model import Group, PairHistory, Person, RoundPlan, Unmatched
-from matching.proof import certify
+from matching.proof import PairingBound
 from matching.reasons import group_reasons
 from matching.rules import MatchRules
 from matching.scoring import ScoringContext, build_context, candidate_graph, pairwise, score_block
@@ -48,8 +51,12 @@ from matching.text_vectors import term_index
 
 DIRECT_EXACT_LIMIT = 2_500
 PROOF_LIMIT = 1_500
-CUT_ROUNDS = 12
-SURVIVOR_LIMIT = 80_000
+CUT_ROUNDS = 16
+FIRST_SLACK = 5e-4
+PROOF_STEPS = 40
+SLACK_GROWTH = 2.0
+MORE_CUTS = 4
+CHEAP_PAIRS_PER_PERSON = 24
 COMPLETE_GRAPH_LIMIT = 300
 COST_SCALE = 1e6
 LEFTOVER_EXACT_LIMIT = 600
@@ -231,6 +238,10 @@ def _pair_scope(ctx: ScoringContext, seed: int) -> tuple[_Pairing, float, float,
     graph = candidate_graph(ctx, k=n - 1 if n <= COMPLETE_GRAPH_LIMIT else 24, seed=seed)
     if n < 2 or not len(graph.left):
         return _Pairing(n), 0.0, 0.0, True, graph.degree_allowed
+    if COMPLETE_GRAPH_LIMIT < n <= PROOF_LIMIT:
+        proof = _prove(ctx, graph)
+        if proof is not None:
+            return proof[0], proof[1], proof[1], True, graph.degree_allowed
     sigma, mate_weight, y = _assignment(n, graph.left, graph.right, graph.weight)
     for rows, weights in _exact_rows(ctx, _suspects(y, graph.threshold, 0.0)):
         need = np.max(np.where(np.isfinite(weights), weights - y[None, :], -np.inf), axis=1)
@@ -249,46 +260,51 @@ def _pair_scope(ctx: ScoringContext, seed: int) -> tuple[_Pairing, float, float,
         return pairing, value, bound, True, graph.degree_allowed
     if n <= COMPLETE_GRAPH_LIMIT or _graph_holds_all_suspects(ctx, graph, y, gap):
         return pairing, value, value, True, graph.degree_allowed
-    if n > PROOF_LIMIT:
-        return pairing, value, bound, False, graph.degree_allowed
-    proof = _prove(ctx, graph, pairing, value)
-    if proof is None:
-        return pairing, value, bound, False, graph.degree_allowed
-    pairing, value, tighter = proof
-    return pairing, value, min(bound, tighter), True, graph.degree_allowed
+    return pairing, value, bound, False, graph.degree_allowed
 
 
-def _prove(ctx: ScoringContext, graph, pairing: _Pairing, value: float):
-    """(exact pairing, its value, upper bound) over ALL allowed pairs, or None if not proven.
+def _prove(ctx: ScoringContext, graph) -> tuple[_Pairing, float] | None:
+    """(exact pairing, its value) over ALL allowed pairs, or None if not proven within limits.
 
-    See matching/proof.py: odd-set LP duals rule out every pair whose reduced cost
-    exceeds the gap; the survivors join the graph and the exact solver is re-run.
+    See matching/proof.py: the odd-set LP prices bound every pairing. The exact solver
+    runs on the pairs whose reduced cost is within a slack; if the bound minus the best
+    value found is within that slack, no pair left out can be in a better pairing.
+    Otherwise the slack grows (at most doubling, so a poor first pairing does not flood
+    the exact solver). When the slack would admit too many pairs the LP is cut further,
+    and if that is not enough the slack is halved to look for a better pairing first.
     """
     n = ctx.n
-    result = certify(
-        n,
-        graph.left,
-        graph.right,
-        graph.weight,
-        value,
-        lambda: _exact_rows(ctx, np.arange(n)),
-        CUT_ROUNDS,
-        SURVIVOR_LIMIT,
-    )
-    if result is None:
-        return None
-    bound, extra_l, extra_r = result
-    key = np.unique(np.concatenate([graph.left * n + graph.right, extra_l * n + extra_r]))
-    left, right = key // n, key % n
-    score, _ = pairwise(ctx, left, right)
-    weight = score + ctx.pair_bonus
-    exact = _Pairing(n)
-    for i, j in _exact_on(n, left, right, weight):
-        exact.mate[i], exact.mate[j] = j, i
-    exact_value = _pairs_value(ctx, exact.pairs())
-    if exact_value < value:
-        return pairing, value, value
-    return exact, exact_value, exact_value
+    bounder = PairingBound(n, graph.left, graph.right, graph.weight, lambda: _exact_rows(ctx, np.arange(n)))
+    prices = bounder.tighten(CUT_ROUNDS)
+    slack = FIRST_SLACK * max(prices.bound, 1.0)
+    best, best_value = None, -np.inf
+    extra_cuts = stalled = 0
+    for _ in range(PROOF_STEPS + MORE_CUTS):
+        pairs = prices.pairs_within(slack, CHEAP_PAIRS_PER_PERSON * n)
+        if pairs is None:
+            stalled += 1
+            if best is None or stalled > 1:
+                slack /= 2.0
+            elif bounder.settled or extra_cuts == MORE_CUTS:
+                return None
+            else:
+                extra_cuts += 1
+                prices = bounder.tighten(CUT_ROUNDS)
+                slack = min(slack, max(prices.bound - best_value, 0.0))
+            continue
+        stalled = 0
+        left, right = pairs
+        score, _ = pairwise(ctx, left, right)
+        exact = _Pairing(n)
+        for i, j in _exact_on(n, left, right, score + ctx.pair_bonus):
+            exact.mate[i], exact.mate[j] = j, i
+        value = _pairs_value(ctx, exact.pairs())
+        if value > best_value:
+            best, best_value = exact, value
+        if prices.bound - best_value <= slack:
+            return best, best_value
+        slack = min(prices.bound - best_value, SLACK_GROWTH * slack)
+    return None
 
 
 def _graph_holds_all_suspects(ctx: ScoringContext, graph, y: np.ndarray, gap: float) -> bool:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import rustworkx as rx
 
+from matching import solver
 from matching.model import PairHistory, Person
 from matching.rules import MatchRules, RuleError, rules_from_mapping, rules_to_mapping, with_rule
 from matching.scoring import build_context, score_block
@@ -257,7 +258,7 @@ def _complete_optimum(people, rules):
     return float(sum(score[i, j] + ctx.pair_bonus for i, j in best))
 
 
-@pytest.mark.parametrize("n", [420, 600])
+@pytest.mark.parametrize("n", [420, 600, 800])
 def test_proven_optimum_beyond_the_complete_graph_limit(n):
     """Above 300 people the graph is sparse; the odd-set LP proof must still give the true optimum."""
     people, _ = synthetic_people(n, seed=n)
@@ -267,6 +268,20 @@ def test_proven_optimum_beyond_the_complete_graph_limit(n):
     assert plan.optimal
     assert plan.objective == pytest.approx(exact, rel=1e-9)
     assert plan.upper_bound == pytest.approx(exact, rel=1e-9)
+
+
+def test_proof_stays_exact_when_it_must_widen_its_slack_and_cut_again(monkeypatch):
+    """A tiny first slack and one cut round force every fallback path; the answer must not change."""
+    monkeypatch.setattr(solver, "FIRST_SLACK", 1e-7)
+    monkeypatch.setattr(solver, "CUT_ROUNDS", 1)
+    monkeypatch.setattr(solver, "CHEAP_PAIRS_PER_PERSON", 4)
+    monkeypatch.setattr(solver, "MORE_CUTS", 60)
+    people, _ = synthetic_people(420, seed=5)
+    rules = MatchRules()
+    plan = plan_round(people, rules, PairHistory(), seed=0)
+    exact = _complete_optimum(people, rules)
+    assert plan.optimal
+    assert plan.objective == pytest.approx(exact, rel=1e-9)
 
 
 def test_matched_pairs_share_a_theme_far_more_than_random():
