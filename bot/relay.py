@@ -574,11 +574,24 @@ async def deliver_question(core: Core, job: ClaimedJob) -> None:
         if view.thread.status != "open" or view.asker.row.blocked:
             raise Cancelled()
         peer = view.parties[row.id]
+        await _hold_for_peer(core, session, peer)
         with in_flight(text_):
             message = question_message(view.asker.handle, peer.handle, context, text_, peer.id, question.id)
             delivery = await relay.send_to(core, view, peer, message, "relay.question")
         _settle(core, job, delivery)
         row.delivered_at = core.clock.now()
+
+
+async def _hold_for_peer(core: Core, session, peer: Party) -> None:
+    """A question waits for the peer's daytime (quiet hours), and never reaches a paused peer."""
+    from bot.checkins import hold_for_quiet_hours
+
+    profile = await session.get(Profile, peer.identity.profile_id) if peer.identity.profile_id else None
+    if profile is None or profile.status != "active":
+        raise Cancelled()
+    hold = await hold_for_quiet_hours(core, profile, core.clock.now())
+    if hold is not None:
+        raise RetryLater(hold, "quiet hours")
 
 
 async def redeliver_message(core: Core, job: ClaimedJob) -> None:
