@@ -192,10 +192,11 @@ class DatabaseSection:
         'Empty for a SQLite file in data_dir, or e.g. "postgresql+asyncpg://user@host/db".',
     )
     on_old_schema: str = setting(
-        "upgrade",
-        _one_of("upgrade", "refuse"),
-        "When the database schema is behind the code at start-up: upgrade it, or refuse to "
-        "start (run `peerbot db upgrade` yourself).",
+        "auto",
+        _one_of("auto", "upgrade", "refuse"),
+        "When the database schema is behind the code at start-up: \"upgrade\" it, \"refuse\" to "
+        "start (run `peerbot db upgrade` yourself), or \"auto\": upgrade a SQLite file, refuse "
+        "PostgreSQL (other replicas may still be running the old code).",
     )
 
 

@@ -109,11 +109,11 @@ class Database:
         if state.empty:
             await self.upgrade()
             return "created the database schema"
-        if on_old_schema == "refuse":
+        if on_old_schema == "refuse" or (on_old_schema == "auto" and not self.is_sqlite):
             raise SchemaError(
                 f"the database schema ({state.current}) is older than this code ({state.head}). "
-                "Back it up, then run `peerbot db upgrade`, or set [database] on_old_schema = "
-                '"upgrade".'
+                "Back it up, then run `peerbot db upgrade` once (with the other bot processes "
+                'stopped), or set [database] on_old_schema = "upgrade".'
             )
         await self.upgrade()
         return f"upgraded the database schema from {state.current} to {state.head}"
