@@ -105,7 +105,7 @@ async def prepare_database(url: str, reminders: int) -> None:
             insert(Checkin), [{**checkin_row, "id": g + 1, "group_id": g + 1} for g in range(pairs)]
         )
         await session.execute(insert(Job), [reminder(m["group_id"], m["profile_id"]) for m in members])
-    await core.db.close()
+    await core.close()
 
 
 def run_processes(url: str, count: int, batch: int, folder: Path) -> list[tuple[int, float, list[str]]]:

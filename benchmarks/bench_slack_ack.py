@@ -106,7 +106,7 @@ async def bot_side(to_slack, from_slack) -> None:
         await adapter.drain()
         to_slack.put("drained")
         await adapter.stop()
-        await core.db.close()
+        await core.close()
 
 
 def main(users: int, per_user: int) -> None:

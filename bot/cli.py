@@ -26,17 +26,19 @@ EXIT_CONFIG = 2
 CommandRunner = Callable[[argparse.Namespace, Config], Awaitable[int]]
 
 
-def _err(text: str) -> None:
+def err(text: str) -> None:
+    """One line on standard error, the way every peerbot command reports a problem."""
     print(f"peerbot: {text}", file=sys.stderr)
 
 
-async def _with_core(config: Config, work: Callable[[Core], Awaitable[int]]) -> int:
+async def with_core(config: Config, work: Callable[[Core], Awaitable[int]]) -> int:
+    """Run one command's work on a prepared core, and close it afterwards whatever happens."""
     core = build_core(config)
     try:
         await prepare(core)
         return await work(core)
     finally:
-        await core.db.close()
+        await core.close()
 
 
 async def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -58,7 +60,7 @@ async def cmd_db_upgrade(args: argparse.Namespace, config: Config) -> int:
         await core.db.upgrade()
         after = await core.db.schema_state()
     finally:
-        await core.db.close()
+        await core.close()
     if before.current == after.current:
         print(f"Database schema already at the newest version ({after.head}).")
     else:
@@ -71,7 +73,7 @@ async def cmd_db_status(args: argparse.Namespace, config: Config) -> int:
     try:
         state = await core.db.schema_state()
     finally:
-        await core.db.close()
+        await core.close()
     status = "up to date" if state.up_to_date else "behind: run `peerbot db upgrade`"
     print(f"Schema {state.current or 'empty'}; code {state.head}: {status}.")
     return 0
@@ -89,11 +91,11 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
             existing=await core.profiles.existing_keys(),
         )
         if plan.ignored_columns:
-            _err("ignored unknown columns: " + ", ".join(plan.ignored_columns))
+            err("ignored unknown columns: " + ", ".join(plan.ignored_columns))
         for problem in plan.problems:
-            _err(f"{args.file}: {problem}")
+            err(f"{args.file}: {problem}")
         if plan.problems and not args.skip_bad:
-            _err(
+            err(
                 f"{len(plan.problems)} bad row(s); nothing was loaded. Fix them, or use "
                 "--skip-bad to load the good rows only."
             )
@@ -109,7 +111,7 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
         print(f"Loaded {loaded} profile(s){skipped}.")
         return 0
 
-    return await _with_core(config, work)
+    return await with_core(config, work)
 
 
 async def cmd_export(args: argparse.Namespace, config: Config) -> int:
@@ -123,7 +125,7 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
             sys.stdout.write(text)
         return 0
 
-    return await _with_core(config, work)
+    return await with_core(config, work)
 
 
 async def cmd_config_example(args: argparse.Namespace, config: Config) -> int:
@@ -229,20 +231,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as problem:
-        _err(str(problem))
+        err(str(problem))
         return EXIT_CONFIG
     configure_logging(config.bot.log_level)
     try:
         return asyncio.run(args.runner(args, config))
     except (SchemaError, ImportFileError) as problem:
-        _err(str(problem))
+        err(str(problem))
         return 1
     except OSError as problem:
-        _err(f"could not reach the database or a file: {problem.strerror or problem}")
+        err(f"could not reach the database or a file: {problem.strerror or problem}")
         return 1
     except (SQLAlchemyError, PostgresError) as problem:
         first_line = str(getattr(problem, "orig", None) or problem).splitlines()[0]
-        _err(f"could not use the database ({type(problem).__name__}): {first_line}")
+        err(f"could not use the database ({type(problem).__name__}): {first_line}")
         return 1
     except KeyboardInterrupt:
         return 130

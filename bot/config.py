@@ -194,8 +194,8 @@ class DatabaseSection:
     on_old_schema: str = setting(
         "auto",
         _one_of("auto", "upgrade", "refuse"),
-        "When the database schema is behind the code at start-up: \"upgrade\" it, \"refuse\" to "
-        "start (run `peerbot db upgrade` yourself), or \"auto\": upgrade a SQLite file, refuse "
+        'When the database schema is behind the code at start-up: "upgrade" it, "refuse" to '
+        'start (run `peerbot db upgrade` yourself), or "auto": upgrade a SQLite file, refuse '
         "PostgreSQL (other replicas may still be running the old code).",
     )
 

@@ -32,6 +32,13 @@ class Core:
         """Run one invocation; replies and other messages leave through the outbox."""
         await self.dispatcher.handle(self, invocation)
 
+    async def close(self) -> None:
+        """Release what the core holds open: the LLM client's connections, then the database."""
+        assist = self.services.get("assist")
+        if assist is not None:
+            await assist.close()
+        await self.db.close()
+
     def is_admin(self, actor: Actor) -> bool:
         """Admins: the console's user (if allowed), ids listed in config, or platform admins."""
         if actor.platform == "console":

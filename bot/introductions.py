@@ -9,7 +9,7 @@ from bot.checkins import hold_for_quiet_hours, load_group, on_introduced
 from bot.core import Core
 from bot.jobs import Cancelled, ClaimedJob, RetryLater, enqueue
 from bot.messages import Message, Sensitivity
-from bot.outbox import DirectMessage, GroupMessage, Outbound
+from bot.outbox import DirectMessage, GroupMessage, Outbound, people_reached
 from bot.storage.models import Profile
 
 RETRY_FAILED_DELIVERY = timedelta(hours=1)
@@ -45,17 +45,13 @@ async def deliver_introduction(core: Core, job: ClaimedJob) -> None:
             Outbound(destination, Message(text), Sensitivity.PERSONAL, "introduction")
         )
         if delivery.sent:
-            received.update(_user_ids(destination))
+            received.update(people_reached(destination))
         else:
             received.update(delivery.delivered_to)
     missed = [m for m in members if m.user_id not in received]
     if missed:
         await _retry_one_by_one(core, group_id, missed)
     await on_introduced(core, group_id)
-
-
-def _user_ids(destination) -> tuple[str, ...]:
-    return destination.user_ids if isinstance(destination, GroupMessage) else (destination.user_id,)
 
 
 async def _retry_one_by_one(core: Core, group_id: int, missed: list[Profile]) -> None:

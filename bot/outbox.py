@@ -68,6 +68,17 @@ class ReplyTo:
 Destination = DirectMessage | GroupMessage | ChannelPost | ReplyTo
 
 
+def people_reached(destination: Destination) -> tuple[str, ...]:
+    """The user ids a destination reaches directly (none for a channel post)."""
+    if isinstance(destination, DirectMessage):
+        return (destination.user_id,)
+    if isinstance(destination, GroupMessage):
+        return destination.user_ids
+    if isinstance(destination, ReplyTo):
+        return (destination.invocation.actor.user_id,)
+    return ()
+
+
 @dataclass(frozen=True)
 class Outbound:
     """A message on its way out, with what the guard needs to judge it.

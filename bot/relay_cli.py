@@ -15,12 +15,8 @@ from bot.core import Core
 from bot.crypto import new_key
 
 
-def _err(text: str) -> None:
-    print(f"peerbot: {text}", file=sys.stderr)
-
-
 async def cmd_purge(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli import _with_core
+    from bot.cli import with_core
     from bot.relay import service
 
     async def work(core: Core) -> int:
@@ -36,7 +32,7 @@ async def cmd_purge(args: argparse.Namespace, config: Config) -> int:
         )
         return 0
 
-    return await _with_core(config, work)
+    return await with_core(config, work)
 
 
 async def cmd_new_key(args: argparse.Namespace, config: Config) -> int:
@@ -49,7 +45,7 @@ async def cmd_new_key(args: argparse.Namespace, config: Config) -> int:
 
 
 async def cmd_rotate_keys(args: argparse.Namespace, config: Config) -> int:
-    from bot.cli import _with_core
+    from bot.cli import err, with_core
     from bot.crypto import CannotDecrypt
     from bot.relay import RelayUnavailable, service
 
@@ -57,7 +53,7 @@ async def cmd_rotate_keys(args: argparse.Namespace, config: Config) -> int:
         try:
             changed = await service(core).rotate_keys()
         except (RelayUnavailable, CannotDecrypt) as problem:
-            _err(str(problem))
+            err(str(problem))
             return 1
         print(
             f"Re-encrypted {changed} stored token(s) with the first key in PEERBOT_ENCRYPTION_KEYS. "
@@ -65,7 +61,7 @@ async def cmd_rotate_keys(args: argparse.Namespace, config: Config) -> int:
         )
         return 0
 
-    return await _with_core(config, work)
+    return await with_core(config, work)
 
 
 def register(commands, add) -> None:

@@ -6,42 +6,39 @@ import argparse
 import json
 import sys
 
-from bot.app import build_core, prepare
 from bot.config import Config
+from bot.core import Core
 from bot.errors import UserError
 from bot.round_report import plan_as_json, render_plan
 
 
 async def cmd_match(args: argparse.Namespace, config: Config) -> int:
-    core = build_core(config)
-    try:
-        await prepare(core)
+    from bot.cli import err, with_core
+
+    async def work(core: Core) -> int:
         service = core.services["rounds"]
         scopes = [args.scope] if args.scope else await service.scopes()
         if not scopes:
-            print("No one has joined yet: nothing to match.", file=sys.stderr)
+            err("no one has joined yet: nothing to match.")
             return 1
         results = []
         for scope in scopes:
             try:
                 if args.dry_run:
-                    planned = await service.preview(scope, args.seed)
+                    results.append(await service.preview(scope, args.seed))
                 else:
-                    planned = await service.commit(scope, "cli", args.seed)
+                    results.append(await service.commit(scope, "cli", args.seed))
             except UserError as problem:
-                print(f"peerbot: {scope}: {problem}", file=sys.stderr)
-                continue
-            results.append(planned)
+                err(f"{scope}: {problem}")
         if args.json:
             json.dump([plan_as_json(p) for p in results], sys.stdout, indent=2, default=str)
             sys.stdout.write("\n")
         else:
             for planned in results:
-                print(render_plan(planned).replace("*", ""))
-                print()
+                print(render_plan(planned).replace("*", "") + "\n")
         return 0 if results else 1
-    finally:
-        await core.db.close()
+
+    return await with_core(config, work)
 
 
 def register(commands, add) -> None:

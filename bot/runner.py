@@ -103,5 +103,4 @@ async def run_bot(config: Config, console_only: bool, fake_clock: bool = False) 
         return 0
     finally:
         await scheduler.stop()
-        await core.services["assist"].close()
-        await core.db.close()
+        await core.close()

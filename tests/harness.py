@@ -68,7 +68,7 @@ class Harness:
 
     async def stop(self) -> None:
         if self.core is not None:
-            await self.core.db.close()
+            await self.core.close()
 
     def actor(self, user: str, **kw: Any) -> Actor:
         if user not in self.actors or kw:

@@ -82,7 +82,7 @@ async def main(mode: str, url: str, clock_at: str, out: str, go: str, batch: int
             await asyncio.sleep(0.01)  # the other process holds the rest; wait for it to finish
     elapsed = time.perf_counter() - started
     Path(out + ".stats").write_text(f"{platform.count}\t{elapsed:.4f}\n")
-    await core.db.close()
+    await core.close()
 
 
 if __name__ == "__main__":

@@ -161,7 +161,7 @@ async def disconnect(journey: DiscordJourney) -> None:
     await journey.bot.close()
     journey.runner.cancel()
     await asyncio.gather(journey.runner, return_exceptions=True)
-    await journey.core.db.close()
+    await journey.core.close()
 
 
 @asynccontextmanager

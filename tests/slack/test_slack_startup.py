@@ -30,7 +30,7 @@ async def test_run_platforms_starts_slack_in_socket_mode(empty_database, tmp_pat
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
-        await core.db.close()
+        await core.close()
 
 
 async def test_socket_mode_without_an_app_token_says_so(empty_database, tmp_path, fake_slack):
@@ -39,4 +39,4 @@ async def test_socket_mode_without_an_app_token_says_so(empty_database, tmp_path
     core = build_core(config)
     with pytest.raises(SystemExit, match="SLACK_APP_TOKEN"):
         await run_slack(core)
-    await core.db.close()
+    await core.close()
