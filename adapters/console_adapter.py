@@ -24,6 +24,7 @@ from bot.outbox import (
     DirectMessage,
     GroupMessage,
     ReplyTo,
+    people_reached,
 )
 
 CONSOLE_HELP = """Console commands (anything else is sent to the bot as /peer …):
@@ -49,23 +50,13 @@ class ConsolePlatform:
     received: dict[str, list[Message]] = field(default_factory=dict)
 
     async def deliver(self, destination: Destination, message: Message) -> None:
-        for user in _recipients(destination):
+        for user in people_reached(destination):
             self.received.setdefault(user, []).append(message)
         self.out.write(render(destination, message))
         self.out.flush()
 
     async def conversation_facts(self, destination: Destination) -> ConversationFacts:
         return ConversationFacts(is_direct_message=isinstance(destination, DirectMessage | ReplyTo))
-
-
-def _recipients(destination: Destination) -> tuple[str, ...]:
-    if isinstance(destination, DirectMessage):
-        return (destination.user_id,)
-    if isinstance(destination, GroupMessage):
-        return destination.user_ids
-    if isinstance(destination, ReplyTo):
-        return (destination.invocation.actor.user_id,)
-    return ()
 
 
 def _heading(destination: Destination) -> str:

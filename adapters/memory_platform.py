@@ -13,6 +13,7 @@ from bot.outbox import (
     DirectMessage,
     GroupMessage,
     ReplyTo,
+    people_reached,
 )
 
 
@@ -67,15 +68,10 @@ class MemoryPlatform:
 
     @staticmethod
     def _recipients(destination: Destination) -> tuple[str, ...]:
-        if isinstance(destination, DirectMessage):
-            return (destination.user_id,)
-        if isinstance(destination, GroupMessage):
-            return destination.user_ids
-        if isinstance(destination, ReplyTo):
-            return (destination.invocation.actor.user_id,)
+        """Who sees it; a channel post is recorded under "#channel"."""
         if isinstance(destination, ChannelPost):
             return (f"#{destination.channel_id}",)
-        raise TypeError(f"unknown destination {type(destination).__name__}")
+        return people_reached(destination)
 
     def to(self, user_id: str) -> list[Message]:
         """Everything one person has received, oldest first."""
