@@ -41,6 +41,10 @@ def _owner(actor: Actor):
     )
 
 
+async def _find_in(session: AsyncSession, actor: Actor) -> Profile | None:
+    return (await session.execute(select(Profile).where(_owner(actor)))).scalar_one_or_none()
+
+
 def profile_as_dict(profile: Profile) -> dict[str, Any]:
     """A profile as plain JSON-ready values (dates as ISO text)."""
     out: dict[str, Any] = {}
@@ -72,14 +76,12 @@ class ProfileService:
     async def find(self, actor: Actor) -> Profile | None:
         """The caller's profile, pending or not."""
         async with self._db.session() as session:
-            return (await session.execute(select(Profile).where(_owner(actor)))).scalar_one_or_none()
+            return await _find_in(session, actor)
 
     async def require(self, actor: Actor) -> Profile:
         """The caller's consented profile, or a UserError telling them how to join."""
-        profile = await self.find(actor)
-        if profile is None or profile.status == "pending":
-            raise UserError("You haven't joined yet. Use `/peer join` to create your profile.")
-        return profile
+        async with self._db.session() as session:
+            return await self._require_in(session, actor)
 
     async def _vector(self, challenge: str) -> tuple[Any, str]:
         [vector], backend = await vectors_and_backend(self._vectoriser, [challenge])
@@ -89,7 +91,7 @@ class ProfileService:
         """Keep a filled-in join form until the person agrees to the privacy notice."""
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
-            profile = (await session.execute(select(Profile).where(_owner(actor)))).scalar_one_or_none()
+            profile = await _find_in(session, actor)
             if profile is not None and profile.status != "pending":
                 raise UserError("You're already a member. Use `/peer profile edit` to change your profile.")
             if profile is None:
@@ -111,7 +113,7 @@ class ProfileService:
         """Record consent with its time and notice version, and make the profile active."""
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
-            profile = (await session.execute(select(Profile).where(_owner(actor)))).scalar_one_or_none()
+            profile = await _find_in(session, actor)
             if profile is None:
                 raise UserError("There is no join form waiting. Start again with `/peer join`.")
             if profile.status != "pending":
@@ -183,7 +185,7 @@ class ProfileService:
     async def erase(self, actor: Actor) -> bool:
         """Erase the person's data from every feature, in one transaction."""
         async with self._db.session() as session, session.begin():
-            profile = (await session.execute(select(Profile).where(_owner(actor)))).scalar_one_or_none()
+            profile = await _find_in(session, actor)
             if profile is None:
                 return False
             for part in self._parts:
@@ -194,7 +196,7 @@ class ProfileService:
     async def subject_access(self, actor: Actor) -> dict[str, Any] | None:
         """Everything stored about the person, from every feature (a subject access request)."""
         async with self._db.session() as session:
-            profile = (await session.execute(select(Profile).where(_owner(actor)))).scalar_one_or_none()
+            profile = await _find_in(session, actor)
             if profile is None:
                 return None
             data = {"profile": profile_as_dict(profile)}
@@ -247,8 +249,9 @@ class ProfileService:
         async with self._db.session() as session:
             return list((await session.execute(query)).scalars())
 
-    async def _require_in(self, session: AsyncSession, actor: Actor) -> Profile:
-        profile = (await session.execute(select(Profile).where(_owner(actor)))).scalar_one_or_none()
+    @staticmethod
+    async def _require_in(session: AsyncSession, actor: Actor) -> Profile:
+        profile = await _find_in(session, actor)
         if profile is None or profile.status == "pending":
             raise UserError("You haven't joined yet. Use `/peer join` to create your profile.")
         return profile
