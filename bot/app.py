@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot import (
     checkin_commands,
     checkin_jobs,
@@ -63,7 +61,7 @@ def build_core(
     dispatcher = Dispatcher({})
     for routes in FEATURE_ROUTES:
         dispatcher.add(routes)
-    jobs = JobQueue(lease=timedelta(seconds=config.checkins.lease_seconds))
+    jobs = JobQueue(lease=config.checkins.lease)
     core = Core(
         config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher, jobs=jobs
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.checkins import MET_CHOICES, GroupView
@@ -45,7 +45,7 @@ def checkin_ics(
     data = calendar_event(
         uid=f"peerbot-checkin-{checkin.id}@peerbot",
         start=checkin.scheduled_at,
-        duration=timedelta(minutes=config.checkins.checkin_minutes),
+        duration=config.checkins.checkin_length,
         summary=f"Peer check-in with {names(view.others(viewer.id))}",
         description=f"Arranged by {config.bot.name}. Change or skip it with /peer checkin.",
         stamp=now,

@@ -93,13 +93,13 @@ async def enqueue_checkin_jobs(core: Core, session: AsyncSession, checkin: Check
     """Reminder and follow-up for each member, and the close of the follow-up, for this version."""
     settings = core.config.checkins
     now = core.clock.now()
-    followup_at = checkin.scheduled_at + timedelta(hours=settings.followup_hours_after)
-    close_at = followup_at + timedelta(hours=settings.followup_window_hours)
+    followup_at = checkin.scheduled_at + settings.followup_after
+    close_at = followup_at + settings.followup_window
     base = {"checkin_id": checkin.id, "version": checkin.version}
     for member in view.members:
         payload = {**base, "profile_id": member.id}
         if checkin.scheduled_at > now:
-            remind_at = max(now, checkin.scheduled_at - timedelta(hours=settings.reminder_hours_before))
+            remind_at = max(now, checkin.scheduled_at - settings.reminder_before)
             await enqueue(session, REMINDER, job_key(checkin, "reminder", member.id), remind_at, payload, now)
         await enqueue(session, FOLLOWUP, job_key(checkin, "followup", member.id), followup_at, payload, now)
     await enqueue(session, CLOSE, job_key(checkin, "close"), close_at, base, now)
@@ -168,12 +168,7 @@ async def on_introduced(core: Core, group_id: int) -> None:
                 return
             timezone = group_timezone([m.timezone for m in view.members])
             cadence = agreed_cadence([m.cadence for m in view.members])
-            local_day = core.clock.now().astimezone(_zone(timezone)).date()
-            first = local_to_utc(
-                local_day + timedelta(days=settings.first_checkin_days),
-                parse_clock_time(settings.checkin_time),
-                timezone,
-            )
+            first = first_checkin_moment(core.clock.now(), settings, timezone)
             await end_superseded_checkins(core, session, view)
             await create_checkin(core, session, view, 1, first, cadence, timezone)
     except IntegrityError:
@@ -192,6 +187,19 @@ async def end_superseded_checkins(core: Core, session: AsyncSession, view: Group
                 old_view = await load_group(session, old.group_id)
                 await cancel_checkin_jobs(session, old, old_view)
                 old.status, old.updated_at = "skipped", now
+
+
+def first_checkin_moment(introduced_at: datetime, settings, timezone: str) -> datetime:
+    """When a newly introduced group first meets.
+
+    Whole days land on `checkin_time` in the group's zone, as people plan their weeks; a
+    shorter delay (an organiser rehearsing a cycle in minutes) lands exactly that long after.
+    """
+    after = settings.first_checkin_after
+    if after % timedelta(days=1):
+        return introduced_at + after
+    local_day = introduced_at.astimezone(_zone(timezone)).date()
+    return local_to_utc(local_day + after, parse_clock_time(settings.checkin_time), timezone)
 
 
 def _zone(name: str):

@@ -11,9 +11,12 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.durations import format_duration, parse_duration
 
 CONFIG_ENV = "PEERBOT_CONFIG"
 DEFAULT_CONFIG_PATH = Path("peerbot.toml")
@@ -114,6 +117,22 @@ def _clock_time(value: Any) -> str:
         if hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60:
             return value
     raise ValueError('a 24-hour time "HH:MM", e.g. "08:00"')
+
+
+def _duration_range(low: str, high: str) -> Callable[[Any], timedelta]:
+    shortest, longest = parse_duration(low), parse_duration(high)
+
+    def check(value: Any) -> timedelta:
+        if isinstance(value, str):
+            try:
+                span = parse_duration(value)
+            except ValueError:
+                span = None
+            if span is not None and shortest <= span <= longest:
+                return span
+        raise ValueError(f'a duration from "{low}" to "{high}", e.g. "90s", "15m", "24h" or "7d"')
+
+    return check
 
 
 def _cron(value: Any) -> str:
@@ -270,6 +289,12 @@ class RoundsSection:
         'A different cron per community or federation, e.g. { "slack:T0123" = "30 8 * * tue", '
         '"federation:north" = "0 9 * * wed" }.',
     )
+    confirm_repeat_within: timedelta = setting(
+        timedelta(days=1),
+        _duration_range("0s", "90d"),
+        "An admin starting a round this soon after the community's last one is asked to confirm "
+        '(everyone would get a second partner at once); "0s" never asks.',
+    )
 
 
 @dataclass(frozen=True)
@@ -280,26 +305,37 @@ class CheckinsSection:
         "18:00", _clock_time, "No scheduled messages from this time (person's own time zone)…"
     )
     quiet_end: str = setting("08:00", _clock_time, "…until this time.")
-    reminder_hours_before: int = setting(24, _int_range(1, 168), "Remind this long before a check-in.")
-    followup_hours_after: int = setting(
-        2, _int_range(0, 168), 'Ask "did you meet?" this long after a check-in.'
+    reminder_before: timedelta = setting(
+        timedelta(hours=24), _duration_range("1s", "7d"), "Remind this long before a check-in."
     )
-    lease_seconds: int = setting(
-        60,
-        _int_range(5, 3600),
+    followup_after: timedelta = setting(
+        timedelta(hours=2), _duration_range("0s", "7d"), 'Ask "did you meet?" this long after a check-in.'
+    )
+    lease: timedelta = setting(
+        timedelta(seconds=60),
+        _duration_range("1s", "1h"),
         "How long a bot process holds a claimed job before another may take it over.",
     )
-    poll_seconds: int = setting(15, _int_range(1, 3600), "How often to look for due work.")
+    poll_interval: timedelta = setting(
+        timedelta(seconds=15), _duration_range("100ms", "1h"), "How often to look for due work."
+    )
     pause_after_silent_introductions: int = setting(
         3, _int_range(1, 20), "Pause someone after this many introductions with no response."
     )
-    first_checkin_days: int = setting(
-        7, _int_range(1, 60), "The first check-in is this many days after the introduction…"
+    first_checkin_after: timedelta = setting(
+        timedelta(days=7),
+        _duration_range("1s", "60d"),
+        "The first check-in comes this long after the introduction: whole days land at checkin_time "
+        'in the group\'s time zone; anything shorter (e.g. "2m", to rehearse a cycle) lands exactly.',
     )
-    checkin_time: str = setting("10:00", _clock_time, "…at this time in the group's time zone.")
-    checkin_minutes: int = setting(30, _int_range(5, 240), "Length of a check-in in calendar files.")
-    followup_window_hours: int = setting(
-        72, _int_range(1, 24 * 14), "Answers to a follow-up count towards the round's outcome for this long."
+    checkin_time: str = setting("10:00", _clock_time, "Time of day of check-ins, in the group's time zone.")
+    checkin_length: timedelta = setting(
+        timedelta(minutes=30), _duration_range("5m", "4h"), "Length of a check-in in calendar files."
+    )
+    followup_window: timedelta = setting(
+        timedelta(hours=72),
+        _duration_range("1s", "14d"),
+        "Answers to a follow-up count towards the round's outcome for this long.",
     )
 
 
@@ -309,17 +345,24 @@ class RelaySection:
 
     enabled: bool = setting(True, _boolean, "Offer /peer ask. Needs PEERBOT_ENCRYPTION_KEYS.")
     max_peers: int = setting(3, _int_range(1, 10), "How many peers receive each question.")
-    retention_hours: int = setting(
-        72,
-        _int_range(1, 24 * 30),
+    retention: timedelta = setting(
+        timedelta(hours=72),
+        _duration_range("1s", "30d"),
         "Delete questions, answers and handles this long after close or last activity.",
     )
-    asks_per_day: int = setting(3, _int_range(1, 50), "Questions one person may ask per day.")
-    delay_seconds_min: int = setting(
-        30, _int_range(0, 3600), "Shortest random delay before a question is delivered."
+    purge_every: timedelta = setting(
+        timedelta(hours=1), _duration_range("1s", "1d"), "How often the purge of old threads runs."
     )
-    delay_seconds_max: int = setting(
-        300, _int_range(0, 86400), "Longest random delay before a question is delivered."
+    asks_per_day: int = setting(3, _int_range(1, 50), "Questions one person may ask per day.")
+    delay_min: timedelta = setting(
+        timedelta(seconds=30),
+        _duration_range("0s", "1h"),
+        "Shortest random delay before a question is delivered.",
+    )
+    delay_max: timedelta = setting(
+        timedelta(minutes=5),
+        _duration_range("0s", "1d"),
+        "Longest random delay before a question is delivered.",
     )
 
 
@@ -435,10 +478,44 @@ SECTIONS: dict[str, type] = {
 }
 
 
+# Keys that were whole numbers of one unit before every interval became a duration setting:
+# old name → (new name, unit). Old config files keep working.
+RENAMED = {
+    ("checkins", "reminder_hours_before"): ("reminder_before", "h"),
+    ("checkins", "followup_hours_after"): ("followup_after", "h"),
+    ("checkins", "lease_seconds"): ("lease", "s"),
+    ("checkins", "poll_seconds"): ("poll_interval", "s"),
+    ("checkins", "first_checkin_days"): ("first_checkin_after", "d"),
+    ("checkins", "checkin_minutes"): ("checkin_length", "m"),
+    ("checkins", "followup_window_hours"): ("followup_window", "h"),
+    ("relay", "retention_hours"): ("retention", "h"),
+    ("relay", "delay_seconds_min"): ("delay_min", "s"),
+    ("relay", "delay_seconds_max"): ("delay_max", "s"),
+}
+
+
+def _renamed_keys(name: str, raw: dict) -> dict:
+    """Old whole-number keys as their duration settings ("reminder_hours_before = 24" → "24h")."""
+    result = {}
+    for key, value in raw.items():
+        new = RENAMED.get((name, key))
+        if new is None:
+            result[key] = value
+            continue
+        new_key, unit = new
+        if new_key in raw:
+            raise ConfigError(f"[{name}] {key}", value, f"only one of {key} (old name) and {new_key}")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"[{name}] {key}", value, f'a whole number, or use {new_key} = "{value}{unit}"')
+        result[new_key] = f"{value}{unit}"
+    return result
+
+
 def _parse_section(name: str, raw: Any) -> Any:
     section_type = SECTIONS[name]
     if not isinstance(raw, dict):
         raise ConfigError(f"[{name}]", raw, "a table of settings")
+    raw = _renamed_keys(name, raw)
     known = {f.name: f for f in fields(section_type)}
     values = {}
     for key, value in raw.items():
@@ -453,11 +530,11 @@ def _parse_section(name: str, raw: Any) -> Any:
 
 def _check_cross_field(config: Config) -> None:
     relay = config.relay
-    if relay.delay_seconds_min > relay.delay_seconds_max:
+    if relay.delay_min > relay.delay_max:
         raise ConfigError(
-            "[relay] delay_seconds_min",
-            relay.delay_seconds_min,
-            f"no more than delay_seconds_max ({relay.delay_seconds_max})",
+            "[relay] delay_min",
+            format_duration(relay.delay_min),
+            f"no more than delay_max ({format_duration(relay.delay_max)})",
         )
     from matching.rules import RuleError, rules_from_mapping
 
@@ -527,6 +604,8 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }" if value else "{}"
+    if isinstance(value, timedelta):
+        return f'"{format_duration(value)}"'
     return repr(value)
 
 

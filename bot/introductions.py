@@ -93,15 +93,20 @@ async def deliver_member_introduction(core: Core, job: ClaimedJob) -> None:
 
 
 async def _hold_for_everyones_quiet_hours(core: Core, members: list[Profile]) -> None:
-    """A group message goes out only when it is daytime for every member."""
-    when = core.clock.now()
+    """A group message goes out only when it is daytime for every member.
+
+    The clock is read once: comparing the result with a second reading of a moving clock
+    would call every moment "quiet hours" and hold the introduction forever.
+    """
+    now = core.clock.now()
+    when = now
     for _ in range(3):
         holds = [await hold_for_quiet_hours(core, member, when) for member in members]
         later = max((h for h in holds if h is not None), default=None)
         if later is None:
             break
         when = later
-    if when != core.clock.now():
+    if when > now:
         raise RetryLater(when, "quiet hours")
 
 

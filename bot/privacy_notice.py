@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bot.config import Config
+from bot.durations import describe_duration
 
 PRIVACY_NOTICE_VERSION = 1
 
 
 def privacy_notice(config: Config) -> str:
     """Plain words on what is stored, for how long, and who can see it."""
-    hours = config.relay.retention_hours
+    retention = describe_duration(config.relay.retention)
     return (
         "*Before you join: what we keep and who sees it*\n"
         "• *What is stored:* the profile you just filled in, who you were matched with, your "
@@ -19,7 +20,7 @@ def privacy_notice(config: Config) -> str:
         "what you write in check-in notes or anonymous questions. Nothing is shared with "
         "central government or regulators, and the bot refuses to post in their spaces.\n"
         "• *Anonymous questions* are stored encrypted and deleted "
-        f"{hours} hours after the thread closes or goes quiet.\n"
+        f"{retention} after the thread closes or goes quiet.\n"
         "• *How long:* your profile is kept while you take part. `/peer mydata` shows "
         "everything stored about you; `/peer leave` erases it.\n"
         f"• *Questions about your data:* {config.bot.privacy_contact}."

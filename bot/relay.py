@@ -29,7 +29,7 @@ from bot.jobs import Cancelled, ClaimedJob, RetryLater, enqueue
 from bot.logging_setup import SENSITIVE
 from bot.messages import Message, Sensitivity
 from bot.outbox import Delivery, DirectMessage, Outbound
-from bot.relay_routing import Candidate, community_scope, delivery_delay_seconds, new_handle, rank_peers
+from bot.relay_routing import Candidate, community_scope, delivery_delay, new_handle, rank_peers
 from bot.similarity import TfidfVectoriser, vector_from_storage
 from bot.storage.database import Database
 from bot.storage.models import Profile
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEY_CHECK_TEXT = "peerbot relay key check v1"
-PURGE_EVERY = timedelta(hours=1)
 MESSAGE_RETRY = timedelta(minutes=10)
 MAX_DELIVERY_ATTEMPTS = 8
 
@@ -407,9 +406,7 @@ class RelayService:
                 row = self._participant(thread_id, "peer", identity, handle, now)
                 session.add(row)
                 await session.flush()
-                due = now + timedelta(
-                    seconds=delivery_delay_seconds(relay.delay_seconds_min, relay.delay_seconds_max)
-                )
+                due = now + delivery_delay(relay.delay_min, relay.delay_max)
                 await enqueue(
                     session, "relay.question", f"relay:q:{row.id}", due, {"participant": row.id}, now
                 )
@@ -467,7 +464,7 @@ class RelayService:
 
     async def purge(self, everything: bool = False) -> PurgeCounts:
         """Delete every thread quiet or closed for longer than the retention period."""
-        cutoff = self.clock.now() - timedelta(hours=self.config.relay.retention_hours)
+        cutoff = self.clock.now() - self.config.relay.retention
         async with self.db.session() as session, session.begin():
             if self.db.is_sqlite:
                 await session.execute(text("PRAGMA secure_delete = ON"))
@@ -625,15 +622,16 @@ def _settle(core: Core, job: ClaimedJob, delivery) -> None:
 
 
 async def scheduled_purge(core: Core, job: ClaimedJob) -> None:
-    """Job "relay.purge": purge now, and book the next run an hour later."""
+    """Job "relay.purge": purge now, and book the next run [relay] purge_every later."""
     await service(core).purge()
-    await schedule_purge(core, core.clock.now() + PURGE_EVERY)
+    await schedule_purge(core, core.clock.now() + core.config.relay.purge_every)
 
 
 async def schedule_purge(core: Core, when: datetime) -> None:
-    """Book a purge for the hour of `when` (one job per hour, however many processes run)."""
+    """Book a purge for the period of `when` (one job per period, however many processes run)."""
+    period = int(when.timestamp() // core.config.relay.purge_every.total_seconds())
     async with core.db.session() as session, session.begin():
-        await enqueue(session, "relay.purge", f"relay:purge:{when:%Y%m%d%H}", when, {}, core.clock.now())
+        await enqueue(session, "relay.purge", f"relay:purge:{period}", when, {}, core.clock.now())
 
 
 # --- personal data -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ import sys
 from bot.config import Config
 from bot.core import Core
 from bot.crypto import new_key
+from bot.durations import describe_duration
 
 
 async def cmd_purge(args: argparse.Namespace, config: Config) -> int:
@@ -24,7 +25,7 @@ async def cmd_purge(args: argparse.Namespace, config: Config) -> int:
         age = (
             "every"
             if args.everything
-            else f"{config.relay.retention_hours} hours after close or last activity:"
+            else f"{describe_duration(config.relay.retention)} after close or last activity:"
         )
         print(
             f"Purged anonymous questions ({age} threads): {counts.threads} thread(s), "

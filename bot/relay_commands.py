@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.core import Core
 from bot.dispatch import Route
+from bot.durations import describe_duration
 from bot.errors import UserError
 from bot.forms import parse_form
 from bot.invocation import Actor, Invocation
@@ -277,7 +278,7 @@ async def _send(core: Core, inv: Invocation, profile: Profile, draft: str) -> No
             "Nobody can take your question right now: peers must accept anonymous questions and "
             "work for another organisation. Nothing was sent and your question was deleted."
         )
-    hours = core.config.relay.retention_hours
+    retention = describe_duration(core.config.relay.retention)
     await private_reply(
         core,
         inv,
@@ -285,7 +286,7 @@ async def _send(core: Core, inv: Invocation, profile: Profile, draft: str) -> No
             f"Your question is on its way to {count} peer{'s' if count != 1 else ''} from other "
             "organisations. It reaches them after a short random delay, so its timing points to "
             f"nobody. You are *{handle}* in this thread. Answers arrive in your direct messages; "
-            f"`/peer threads` lists your open questions. Everything is deleted {hours} hours after "
+            f"`/peer threads` lists your open questions. Everything is deleted {retention} after "
             "you close the thread or it goes quiet.",
             buttons=(Button("Close question", "relay.close", (draft,)),),
         ),
@@ -547,7 +548,7 @@ async def close(core: Core, inv: Invocation) -> None:
         if view.thread.status == "closed":
             raise UserError("That question is already closed.")
         view.thread.status, view.thread.closed_at, view.thread.last_activity_at = "closed", now, now
-    hours = core.config.relay.retention_hours
+    retention = describe_duration(core.config.relay.retention)
     for peer in view.peers:
         if peer.row.delivered_at is not None:
             await relay.send_to(
@@ -556,12 +557,12 @@ async def close(core: Core, inv: Invocation) -> None:
                 peer,
                 Message(
                     f"*{me.handle}* closed their question. Thank you for helping. Everything in "
-                    f"the thread is deleted in {hours} hours."
+                    f"the thread is deleted in {retention}."
                 ),
                 "relay.closed",
             )
     await private_reply(
-        core, inv, Message(f"Closed. Everything in the thread is deleted in {hours} hours."), "relay.closed"
+        core, inv, Message(f"Closed. Everything in the thread is deleted in {retention}."), "relay.closed"
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import Config
 from matching.model import normalise_organisation
@@ -66,7 +67,7 @@ def new_handle(taken: set[str]) -> str:
             return handle
 
 
-def delivery_delay_seconds(low: int, high: int) -> float:
+def delivery_delay(low: timedelta, high: timedelta) -> timedelta:
     """A random pause before a question reaches a peer, so its arrival time points at nobody."""
     low, high = min(low, high), max(low, high)
-    return _random.uniform(low, high)
+    return timedelta(seconds=_random.uniform(low.total_seconds(), high.total_seconds()))

@@ -1,6 +1,6 @@
 """The clock that drives scheduled work. It holds no state: the database says what is due.
 
-APScheduler (3.x, AsyncIOScheduler) wakes the process every [checkins] poll_seconds to
+APScheduler (3.x, AsyncIOScheduler) wakes the process every [checkins] poll_interval to
 run due jobs, and at each round schedule's cron time to enqueue that round. Any number of
 bot processes can do this at once; job keys and row claims keep the work exactly-once.
 With a fake clock (tests, `peerbot console --fake-clock`) time moves only when told, and
@@ -51,7 +51,7 @@ class Scheduler:
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._aps.add_job(
             self.tick,
-            IntervalTrigger(seconds=core.config.checkins.poll_seconds),
+            IntervalTrigger(seconds=core.config.checkins.poll_interval.total_seconds()),
             next_run_time=datetime.now(UTC),
             max_instances=1,
             coalesce=True,

@@ -2,7 +2,8 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.checkins import agreed_cadence, group_timezone
+from bot.checkins import agreed_cadence, first_checkin_moment, group_timezone
+from bot.config import parse_config
 from bot.ics import calendar_event
 from bot.quiet_hours import add_local_days, is_allowed, local_to_utc, next_allowed
 from bot.round_schedule import fire_times, is_matching_week
@@ -119,3 +120,11 @@ def test_calendar_file_is_a_valid_single_event_in_utc():
         "SUMMARY:Peer check-in with Bob\\, Carol\\; and a very long name that needs folding across lines"
         in lines
     )
+
+
+def test_first_checkin_in_whole_days_lands_at_checkin_time_and_a_short_rehearsal_delay_lands_exactly():
+    introduced = utc(2026, 7, 1, 13, 17, 5)
+    days = parse_config({"checkins": {"first_checkin_after": "7d", "checkin_time": "10:00"}}, {}, "t")
+    assert first_checkin_moment(introduced, days.checkins, LONDON) == utc(2026, 7, 8, 9, 0)  # 10:00 BST
+    minutes = parse_config({"checkins": {"first_checkin_after": "2m"}}, {}, "t")
+    assert first_checkin_moment(introduced, minutes.checkins, LONDON) == introduced + timedelta(minutes=2)
