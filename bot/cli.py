@@ -20,6 +20,7 @@ from bot.config import Config, ConfigError, load_config, render_example
 from bot.core import Core
 from bot.logging_setup import configure_logging
 from bot.profile_io import ImportFileError, check_rows, export_rows, read_rows, render_export
+from bot.storage.data_lock import DataFolderInUse
 from bot.storage.database import SchemaError
 
 EXIT_CONFIG = 2
@@ -236,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(config.bot.log_level)
     try:
         return asyncio.run(args.runner(args, config))
-    except (SchemaError, ImportFileError) as problem:
+    except (SchemaError, ImportFileError, DataFolderInUse) as problem:
         err(str(problem))
         return 1
     except OSError as problem:

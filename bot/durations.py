@@ -57,3 +57,12 @@ def describe_duration(span: timedelta) -> str:
         if count and not rest:
             return f"{count} {_WORDS[unit]}{'s' if count != 1 else ''}"
     return f"{span.total_seconds():g} seconds"
+
+
+def describe_roughly(span: timedelta) -> str:
+    """An elapsed time as people say it, in its largest whole unit: "2 minutes", "3 hours"."""
+    for unit in ("d", "h", "m", "s"):
+        count = span // UNITS[unit]
+        if count:
+            return f"{count} {_WORDS[unit]}{'s' if count != 1 else ''}"
+    return "moments"

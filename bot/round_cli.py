@@ -9,7 +9,9 @@ import sys
 from bot.config import Config
 from bot.core import Core
 from bot.errors import UserError
+from bot.round_commands import recent_round_question
 from bot.round_report import plan_as_json, render_plan
+from bot.rounds import RecentRound
 
 
 async def cmd_match(args: argparse.Namespace, config: Config) -> int:
@@ -27,7 +29,7 @@ async def cmd_match(args: argparse.Namespace, config: Config) -> int:
                 if args.dry_run:
                     results.append(await service.preview(scope, args.seed))
                 else:
-                    results.append(await service.commit(scope, "cli", args.seed))
+                    results.append(await commit_asking_first(core, scope, args))
             except UserError as problem:
                 err(f"{scope}: {problem}")
         if args.json:
@@ -39,6 +41,22 @@ async def cmd_match(args: argparse.Namespace, config: Config) -> int:
         return 0 if results else 1
 
     return await with_core(config, work)
+
+
+async def commit_asking_first(core: Core, scope: str, args: argparse.Namespace):
+    """Commit a round; just after another one, ask at a terminal (or need --again) first."""
+    service = core.services["rounds"]
+    try:
+        return await service.commit(scope, "cli", args.seed, again=args.again)
+    except RecentRound as recent:
+        question = f"{scope}: {recent_round_question(recent, core.clock.now())}"
+        if not sys.stdin.isatty():
+            raise UserError(
+                question.removesuffix("Start another anyway?") + "Add --again to start it."
+            ) from None
+        if input(f"{question} [y/N] ").strip().casefold() not in ("y", "yes"):
+            raise UserError("no round started.") from None
+        return await service.commit(scope, "cli", args.seed, again=True)
 
 
 def register(commands, add) -> None:
@@ -53,3 +71,8 @@ def register(commands, add) -> None:
     match.add_argument("--json", action="store_true", help="print the plan as JSON")
     match.add_argument("--scope", help='one scope, e.g. "console:local", "slack:T0123" or "federation:north"')
     match.add_argument("--seed", type=int, help="seed for a reproducible plan (stored with the round)")
+    match.add_argument(
+        "--again",
+        action="store_true",
+        help="start the round even if one was committed shortly before ([rounds] confirm_repeat_within)",
+    )

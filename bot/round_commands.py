@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 
 from bot.core import Core
 from bot.dispatch import Route
+from bot.durations import describe_roughly
 from bot.errors import UserError
 from bot.invocation import Invocation
 from bot.messages import Button, Message
 from bot.round_report import render_plan
-from bot.rounds import RoundService
+from bot.rounds import RecentRound, RoundService
 from bot.storage.models import Profile
 from matching.rules import RULE_HELP, rules_to_mapping
 
@@ -24,12 +25,27 @@ def caller_scope(core: Core, inv: Invocation) -> str:
     return rounds(core).scope_of(inv.actor.platform, inv.actor.community)
 
 
+AGAIN = "again"
+
+
 def _seed_arg(args: tuple[str, ...]) -> int | None:
     if not args:
         return None
     if len(args) == 2 and args[0] == "seed" and args[1].isdigit():
         return int(args[1])
     raise UserError("Use `/peer admin preview` or `/peer admin preview seed 1234`.")
+
+
+def recent_round_question(recent: RecentRound, now) -> str:
+    """Why a second round needs a yes, in the admin's words: when, and where introductions stand."""
+    going = (
+        "introductions are going out" if recent.introductions_pending else "its introductions have gone out"
+    )
+    return (
+        f"Round {recent.round_id} was committed {describe_roughly(now - recent.committed_at)} ago; "
+        f"{going}. Another round now would give everyone a second partner at once. "
+        "Start another anyway?"
+    )
 
 
 async def admin_preview(core: Core, inv: Invocation) -> None:
@@ -45,7 +61,19 @@ async def admin_preview(core: Core, inv: Invocation) -> None:
 
 async def admin_round(core: Core, inv: Invocation) -> None:
     who = f"{inv.actor.platform}:{inv.actor.user_id}"
-    planned = await rounds(core).commit(caller_scope(core, inv), who, _seed_arg(inv.args))
+    again = bool(inv.args) and inv.args[-1] == AGAIN
+    args = inv.args[:-1] if again else inv.args
+    try:
+        planned = await rounds(core).commit(caller_scope(core, inv), who, _seed_arg(args), again=again)
+    except RecentRound as recent:
+        await core.outbox.reply(
+            inv,
+            Message(
+                recent_round_question(recent, core.clock.now()),
+                buttons=(Button("Start another round", "admin.round", (*args, AGAIN), "danger"),),
+            ),
+        )
+        return
     await core.outbox.reply(
         inv,
         Message(
@@ -157,7 +185,10 @@ ROUTES: dict[str, Route] = {
         admin_preview, "admin preview [seed N]", "preview the next round; nothing is sent", admin=True
     ),
     "admin.round": Route(
-        admin_round, "admin round [seed N]", "run a round now and send introductions", admin=True
+        admin_round,
+        "admin round [seed N] [again]",
+        "run a round now and send introductions (again: even just after the last one)",
+        admin=True,
     ),
     "admin.rules": Route(admin_rules, "admin rules", "show the matching rules", admin=True),
     "admin.set": Route(admin_set, "admin set NAME VALUE", "change a matching rule", admin=True),

@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import RoundsSection
 from bot.errors import UserError
 from bot.jobs import Cancelled, ClaimedJob, enqueue
+from bot.rounds import RecentRound
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -84,4 +85,7 @@ async def run_round(core: Core, job: ClaimedJob) -> None:
         await core.services["rounds"].commit(job.payload["scope"], started_by="schedule")
     except UserError:
         log.info("a scheduled round was not started: the rounds service declined")
+        raise Cancelled() from None
+    except RecentRound:
+        log.info("a scheduled round was not started: an admin started one shortly before")
         raise Cancelled() from None

@@ -3,9 +3,11 @@ the pure matching engine, and commit a round (groups stored, introductions queue
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import combinations
 
 from sqlalchemy import func, or_, select
@@ -16,6 +18,7 @@ from bot.errors import UserError
 from bot.jobs import enqueue
 from bot.similarity import TfidfVectoriser, Vectoriser, vector_from_storage, vectors_and_backend
 from bot.storage.database import Database
+from bot.storage.job_models import Job
 from bot.storage.models import Profile
 from bot.storage.round_models import GroupMember, MatchGroup, Round, RuleSet
 from matching.model import PairHistory, Person, RoundPlan
@@ -44,6 +47,15 @@ class PlannedRound:
     round_id: int | None = None
 
 
+class RecentRound(Exception):
+    """A round was committed in this scope moments ago; starting another needs a yes."""
+
+    def __init__(self, round_id: int, committed_at: datetime, introductions_pending: int):
+        super().__init__(f"round {round_id} was committed at {committed_at.isoformat()}")
+        self.round_id, self.committed_at = round_id, committed_at
+        self.introductions_pending = introductions_pending
+
+
 class RoundService:
     """Plans, previews and commits rounds for a community scope."""
 
@@ -52,6 +64,7 @@ class RoundService:
         self._db = db
         self._clock = clock
         self._vectoriser = vectoriser
+        self._committing = asyncio.Lock()  # one commit at a time in this process
 
     def scope_of(self, platform: str, community: str) -> str:
         """The scope a community is matched in: its federation, or the community itself."""
@@ -235,13 +248,33 @@ class RoundService:
         seed = secrets.randbits(31) if seed is None else seed
         return PlannedRound(found, plan_round(found.people, found.rules, found.history, seed))
 
-    async def commit(self, scope: str, started_by: str, seed: int | None = None) -> PlannedRound:
+    async def commit(
+        self, scope: str, started_by: str, seed: int | None = None, again: bool = False
+    ) -> PlannedRound:
         """Plan and store a round in one transaction, queueing an introduction per group and a
-        note to each person who could not be matched."""
+        note to each person who could not be matched.
+
+        A second round soon after the last one would give everyone two partners at once, so
+        unless `again` says the admin confirmed, it raises RecentRound. Commits of one scope
+        take turns (in this process, and across replicas through a database lock), so two
+        admins pressing "round" together cannot both get through.
+        """
+        async with self._committing:
+            return await self._commit_in_turn(scope, started_by, seed, again)
+
+    async def _commit_in_turn(
+        self, scope: str, started_by: str, seed: int | None, again: bool
+    ) -> PlannedRound:
+        if not again:
+            async with self._db.session() as session:
+                await self._refuse_if_recent(session, scope)
         planned = await self.preview(scope, seed)
         plan, found = planned.plan, planned.input
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
+            await self._db.lock_for_transaction(session, f"round:{scope}")
+            if not again:
+                await self._refuse_if_recent(session, scope)
             rule_set = (
                 await session.execute(
                     select(RuleSet.id).where(
@@ -283,6 +316,29 @@ class RoundService:
                     now,
                 )
         return PlannedRound(found, plan, stored.id)
+
+    async def _refuse_if_recent(self, session, scope: str) -> None:
+        """Raise RecentRound when the scope's newest round is within [rounds] confirm_repeat_within."""
+        within = self._config.rounds.confirm_repeat_within
+        newest = (
+            await session.execute(
+                select(Round.id, Round.created_at)
+                .where(Round.scope == scope)
+                .order_by(Round.id.desc())
+                .limit(1)
+            )
+        ).first()
+        if newest is None or not within or self._clock.now() - newest.created_at >= within:
+            return
+        groups = (
+            await session.execute(select(MatchGroup.id).where(MatchGroup.round_id == newest.id))
+        ).scalars()
+        pending = await session.execute(
+            select(func.count()).where(
+                Job.key.in_([f"intro:{group_id}" for group_id in groups]) & (Job.status == "pending")
+            )
+        )
+        raise RecentRound(newest.id, newest.created_at, pending.scalar_one())
 
     async def round_count(self, scope: str) -> int:
         async with self._db.session() as session:

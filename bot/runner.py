@@ -12,6 +12,7 @@ from bot.config import Config
 from bot.core import Core
 from bot.demo import load_demo
 from bot.scheduler import Scheduler, clock_console_command
+from bot.storage.data_lock import hold_data_folder
 
 
 def enabled_platforms(config: Config) -> list[str]:
@@ -77,6 +78,11 @@ async def run_bot(config: Config, console_only: bool, fake_clock: bool = False) 
     With `fake_clock` (console only) time stands still until `/clock +2h` moves it, so a
     whole round of introductions, reminders and follow-ups can be walked through in a minute.
     """
+    with hold_data_folder(config.database_url()):
+        return await _run_holding_data(config, console_only, fake_clock)
+
+
+async def _run_holding_data(config: Config, console_only: bool, fake_clock: bool) -> int:
     clock = FakeClock(datetime.now(UTC).replace(second=0, microsecond=0)) if fake_clock else None
     core = build_core(config, clock=clock)
     core.services.setdefault("console_commands", {})["/clock"] = clock_console_command(core)

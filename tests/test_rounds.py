@@ -1,7 +1,9 @@
 """Rounds through the core: admin preview and commit, rules, history and introductions."""
 
+import asyncio
 import json
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.messages import Message
@@ -217,3 +219,60 @@ async def test_preview_with_too_few_people_says_what_to_do(harness):
     reply = await harness.say("admin", "admin preview")
     assert "Not enough people to match in console:local: 1 available" in reply.text
     assert not reply.buttons
+
+
+async def test_a_second_round_just_after_the_first_asks_before_giving_everyone_a_second_partner(harness):
+    await join_four(harness)
+    first = await harness.say("admin", "admin round seed 1")
+    assert first.text.startswith("Round 1 committed")
+    harness.clock.advance(minutes=2)
+
+    question = await harness.say("admin", "admin round seed 2")
+
+    assert question.text.startswith("Round 1 was committed 2 minutes ago; introductions are going out.")
+    assert "Start another anyway?" in question.text
+    assert await harness.core.services["rounds"].round_count("console:local") == 1
+    confirmed = await harness.press("admin", "Start another round")
+    assert confirmed.text.startswith("Round 2 committed")
+    assert await harness.core.services["rounds"].round_count("console:local") == 2
+
+
+async def test_two_admins_committing_together_start_one_round_and_the_other_is_asked(harness):
+    await join_four(harness)
+    await asyncio.gather(harness.say("ann", "admin round"), harness.say("ben", "admin round"))
+    replies = sorted(
+        m.text.split(";")[0] for m in (harness.platform.last("ann"), harness.platform.last("ben"))
+    )
+    assert await harness.core.services["rounds"].round_count("console:local") == 1
+    assert replies[0].startswith("Round 1 committed") and replies[1].startswith("Round 1 was committed")
+
+
+async def test_replicas_committing_together_start_one_round(empty_database, tmp_path):
+    """Two cores with their own connections (as two processes have) take turns through the database.
+
+    PostgreSQL only: on SQLite a second process is refused outright (tests/test_data_lock.py).
+    """
+    if empty_database.startswith("sqlite"):
+        pytest.skip("one process per SQLite data folder")
+    first, second = Harness.create(empty_database, tmp_path), Harness.create(empty_database, tmp_path)
+    await first.start()
+    await second.start()
+    try:
+        await join_four(first)
+        results = await asyncio.gather(
+            first.core.services["rounds"].commit("console:local", "a"),
+            second.core.services["rounds"].commit("console:local", "b"),
+            return_exceptions=True,
+        )
+        assert sorted(type(r).__name__ for r in results) == ["PlannedRound", "RecentRound"]
+        assert await first.core.services["rounds"].round_count("console:local") == 1
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_a_repeat_round_is_not_questioned_once_the_interval_has_passed(harness):
+    await join_four(harness)
+    await harness.say("admin", "admin round seed 1")
+    harness.clock.advance(days=1)
+    assert (await harness.say("admin", "admin round seed 2")).text.startswith("Round 2 committed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, make_url
+from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -53,6 +54,12 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit number for a lock name (PostgreSQL advisory locks take a bigint)."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 class Database:
     """One engine and session factory for the process; built by the composition root."""
 
@@ -70,6 +77,16 @@ class Database:
     def session(self) -> AsyncSession:
         """A new unit of work; use as `async with db.session() as s, s.begin(): ...`."""
         return self.sessions()
+
+    async def lock_for_transaction(self, session: AsyncSession, name: str) -> None:
+        """Hold a named lock until the session's transaction ends, across every bot process.
+
+        On PostgreSQL this is a transaction-scoped advisory lock, so replicas deciding the
+        same thing (a round for one community) take turns. SQLite needs none: one process
+        owns the data folder (see bot/storage/data_lock.py).
+        """
+        if not self.is_sqlite:
+            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(name)})
 
     async def schema_state(self) -> SchemaState:
         """Compare the database's Alembic revision with the newest one in the code."""
