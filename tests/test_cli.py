@@ -1,8 +1,10 @@
 """The command line as a person uses it: exit codes, messages, import and export, the console."""
 
 import csv
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +176,24 @@ def test_scripted_console_session(tmp_path):
     assert "everything stored about you has been erased" in out
     assert out.rstrip().endswith("Nothing is stored about you.\nBye.")
     assert "Traceback" not in done.stderr
+
+
+def test_match_just_after_a_round_needs_again_and_says_so(cli_env, capsys, monkeypatch):
+    people = [
+        {**GOOD, "user_id": f"p{i}", "display_name": f"Person {i}", "organisation": f"Org {i}"}
+        for i in range(4)
+    ]
+    assert main(["import", str(write_csv(cli_env / "people.csv", people))]) == 0
+    assert main(["match", "--scope", "console:local"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+
+    assert main(["match", "--scope", "console:local"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(
+        r"console:local: Round 1 was committed (moments|\d+ seconds?) ago; introductions are going out", err
+    )
+    assert "Add --again to start it." in err and "Start another anyway?" not in err
+
+    assert main(["match", "--scope", "console:local", "--again"]) == 0
+    assert "Round 2" in capsys.readouterr().out
