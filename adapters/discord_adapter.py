@@ -10,10 +10,12 @@ sees them; DirectMessage and GroupMessage go to one DM each (bots cannot open gr
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -60,6 +62,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 DMS_CLOSED_CODES = (50007, 50278)  # cannot send messages to this user; no shared server
+GONE_CODES = (10013,)  # unknown user: no retry can reach them
 REMEMBERED = 2000  # form sessions, long buttons and group deliveries kept in memory
 EXPIRED = (
     "This form or button has expired (the bot may have restarted). Please start again with the "
@@ -253,17 +256,26 @@ class DiscordAdapter:
 
     async def deliver(self, destination: Destination, message: Message) -> str | None:
         """Send one message; DMs that Discord refuses raise a retryable, content-free failure."""
+        return await self.deliver_once(destination, message, "", None)
+
+    async def deliver_once(
+        self, destination: Destination, message: Message, key: str, verify_since: datetime | None
+    ) -> str | None:
+        """Send one message with nonces made from `key`: Discord returns the first message
+        instead of posting again when a send with the same nonce is repeated within minutes,
+        which is how a send interrupted by a crash is not doubled by the retry."""
         try:
             if isinstance(destination, ReplyTo):
                 return await self._deliver_reply(destination, message)
             if isinstance(destination, DirectMessage):
-                return await self._deliver_dm(destination.community, destination.user_id, message)
+                return await self._deliver_dm(destination.community, destination.user_id, message, key)
             if isinstance(destination, GroupMessage):
-                return await self._deliver_group(destination, message)
+                return await self._deliver_group(destination, message, key)
             if isinstance(destination, ChannelPost):
-                return await self._deliver_channel(destination, message)
+                return await self._deliver_channel(destination, message, key)
         except discord.HTTPException as problem:
-            raise DeliveryFailed(_failure_reason(problem), retryable=True) from None
+            permanent = problem.code in GONE_CODES
+            raise DeliveryFailed(_failure_reason(problem), retryable=not permanent) from None
         except (TimeoutError, aiohttp.ClientError, OSError):
             raise DeliveryFailed("discord_unreachable", retryable=True) from None
         raise DeliveryFailed("unknown_destination", retryable=False)
@@ -324,10 +336,10 @@ class DiscordAdapter:
                 sent = await interaction.followup.send(chunk, ephemeral=True, wait=True, **extra)
         return str(sent.id) if sent is not None else None
 
-    async def _deliver_dm(self, community: str, user_id: str, message: Message) -> str:
+    async def _deliver_dm(self, community: str, user_id: str, message: Message, key: str = "") -> str:
         try:
             channel = await self.bot.create_dm(discord.Object(int(user_id)))
-            sent = await self._send_to_channel(channel, community, message, user_id)
+            sent = await self._send_to_channel(channel, community, message, user_id, nonce_base(key, user_id))
         except discord.Forbidden as problem:
             if problem.code in DMS_CLOSED_CODES:
                 await self._dms_closed_for(community, user_id)
@@ -344,13 +356,13 @@ class DiscordAdapter:
                 return
         self._dms_closed.add((community, user_id))
 
-    async def _deliver_group(self, destination: GroupMessage, message: Message) -> None:
+    async def _deliver_group(self, destination: GroupMessage, message: Message, key: str = "") -> None:
         """One DM each (bots cannot make group DMs); a partial failure says who did get it."""
         delivered: list[str] = []
         failed = False
         for user_id in destination.user_ids:
             try:
-                await self._deliver_dm(destination.community, user_id, message)
+                await self._deliver_dm(destination.community, user_id, message, key)
             except DeliveryFailed:
                 failed = True
                 continue
@@ -358,13 +370,20 @@ class DiscordAdapter:
         if failed:
             raise DeliveryFailed("dms_closed", retryable=True, delivered_to=tuple(delivered))
 
-    async def _deliver_channel(self, destination: ChannelPost, message: Message) -> str:
+    async def _deliver_channel(self, destination: ChannelPost, message: Message, key: str = "") -> str:
         guild_id = int(destination.community) if destination.community.isdigit() else None
         channel = self.bot.get_partial_messageable(int(destination.channel_id), guild_id=guild_id)
-        return await self._send_to_channel(channel, destination.community, message, "")
+        return await self._send_to_channel(
+            channel, destination.community, message, "", nonce_base(key, destination.channel_id)
+        )
 
     async def _send_to_channel(
-        self, channel: discord.abc.Messageable, community: str, message: Message, user_id: str
+        self,
+        channel: discord.abc.Messageable,
+        community: str,
+        message: Message,
+        user_id: str,
+        nonce: str = "",
     ) -> str:
         view = self._view(community, message, user_id)
         chunks = split_text(render_text(message, message.form) or "…")
@@ -372,7 +391,8 @@ class DiscordAdapter:
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             files = make_files(message) if last else []
-            sent = await channel.send(chunk, view=view if last else None, files=files or None)
+            extra = {"nonce": f"{nonce}{index:x}"} if nonce else {}
+            sent = await channel.send(chunk, view=view if last else None, files=files or None, **extra)
         return str(sent.id)
 
     def _view(self, community: str, message: Message, user_id: str) -> discord.ui.View | None:
@@ -404,6 +424,14 @@ def _first_page_with_error(form: Form, errors, lead: str) -> int:
         if any(spec.name in errors for spec in page):
             return index
     return 0
+
+
+def nonce_base(key: str, where: str) -> str:
+    """22 characters of nonce for one job's message to one conversation; a chunk number follows
+    (Discord takes nonces of up to 25 characters)."""
+    if not key:
+        return ""
+    return hashlib.blake2b(f"{key}|{where}".encode(), digest_size=11).hexdigest()
 
 
 def _failure_reason(problem: discord.HTTPException) -> str:

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack_http import start_http
-from adapters.slack_platform import CountingRateLimitHandler, RequestContext, SlackPlatform, retry_handlers
+from adapters.slack_platform import RequestContext, SlackPlatform
 from adapters.slack_render import (
     ACTION_PREFIX,
     FORM_CALLBACK,
@@ -34,6 +34,7 @@ from adapters.slack_render import (
     submitted_command,
     to_modal,
 )
+from adapters.slack_retry import CountingRateLimitHandler, retry_handlers
 from bot.config import Config
 from bot.core import Core
 from bot.home import home_summary
@@ -69,12 +70,16 @@ class SlackAdapter:
         self.core = core
         self.config = config
         secrets = config.secrets
-        self.rate_limits = CountingRateLimitHandler()
+        call_timeout = config.send_timeout().total_seconds()
+        self.rate_limits = CountingRateLimitHandler(
+            longest_wait_in_job=config.checkins.lease.total_seconds() / 3
+        )
         self.session = aiohttp.ClientSession()  # one connection pool for every Slack call
         self.client = AsyncWebClient(
             token=secrets.slack_bot_token,
             session=self.session,
             base_url=config.slack.api_url,
+            timeout=max(1, round(call_timeout)),
             retry_handlers=retry_handlers(self.rate_limits),
             logger=guarded_logger("slack_sdk.peerbot"),  # it logs request bodies at DEBUG
         )

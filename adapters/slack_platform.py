@@ -8,20 +8,19 @@ keyed by the invocation's dedup id, for as long as the core is handling it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack_render import fallback_text, info_modal, to_blocks, to_modal
+from adapters.slack_retry import CountingRateLimitHandler, delivery_failure
 from bot.messages import Message
 from bot.outbox import (
     ChannelPost,
@@ -35,27 +34,26 @@ from bot.outbox import (
 
 log = logging.getLogger(__name__)
 
-RATE_LIMIT_RETRIES = 100  # in effect, never give up on a rate-limited message
+METADATA_TYPE = "peerbot_delivery"  # message metadata marking what a job sent, for take-over checks
+HISTORY_SLACK_SECONDS = 5  # look this much further back than the attempt, for clock differences
+SECONDS_BETWEEN_POSTS = 1.0  # Slack: about one message a second per conversation
 
 
-class CountingRateLimitHandler(AsyncRateLimitErrorRetryHandler):
-    """slack_sdk's 429 handler (waits Retry-After, then retries), counting each retry."""
+class ConversationPace:
+    """Spaces posts to one conversation `gap` seconds apart; other conversations are not held up."""
 
-    def __init__(self) -> None:
-        super().__init__(max_retry_count=RATE_LIMIT_RETRIES)
-        self.retries = 0
+    def __init__(self, gap: float):
+        self.gap = gap
+        self._next: dict[str, float] = {}
 
-    async def prepare_for_next_attempt_async(self, *, state, request, response=None, error=None) -> None:
-        self.retries += 1
-        log.warning("Slack rate-limited a call; waiting Retry-After before retry %d", self.retries)
-        await super().prepare_for_next_attempt_async(
-            state=state, request=request, response=response, error=error
-        )
-
-
-def retry_handlers(rate_limits: CountingRateLimitHandler) -> list[AsyncRetryHandler]:
-    """Retries for every Slack call: dropped connections, and 429s after Retry-After."""
-    return [AsyncConnectionErrorRetryHandler(max_retry_count=2), rate_limits]
+    async def wait_turn(self, channel: str) -> None:
+        now = time.monotonic()
+        turn = max(now, self._next.get(channel, now))
+        self._next[channel] = turn + self.gap
+        if len(self._next) > 10_000:  # forget conversations whose turn has long passed
+            self._next = {c: t for c, t in self._next.items() if t > now}
+        if turn > now:
+            await asyncio.sleep(turn - now)
 
 
 @dataclass
@@ -97,34 +95,72 @@ class SlackPlatform:
         self.bot_name = bot_name
         self.contexts: dict[str, RequestContext] = {}
         self._dm_channels: dict[str, str] = {}
+        self._pace = ConversationPace(SECONDS_BETWEEN_POSTS)
 
     @property
     def rate_limit_retries(self) -> int:
         """How many Slack calls were retried after a 429."""
         return self.rate_limits.retries
 
-    async def deliver(self, destination: Destination, message: Message) -> None:
+    async def deliver(self, destination: Destination, message: Message) -> str | None:
         """Send one message; Slack errors become a content-free DeliveryFailed."""
+        return await self.deliver_once(destination, message, "", None)
+
+    async def deliver_once(
+        self, destination: Destination, message: Message, key: str, verify_since: datetime | None
+    ) -> str | None:
+        """Send one message tagged with `key` (message metadata), unless it is already there.
+
+        With `verify_since`, an earlier attempt may have posted it (the process died, or
+        Slack answered 5xx after posting): the conversation's history since then is searched
+        for the key first. Returns the message's ts.
+        """
         try:
-            await self._deliver(destination, message)
+            if isinstance(destination, ReplyTo):
+                await self._reply(destination, message)
+                return None
+            channel = await self._channel_for(destination, verified=verify_since is not None)
+            if verify_since is not None and key:
+                found = await self._posted_with_key(channel, key, verify_since)
+                if found:
+                    return found
+            return await self._post(channel, message, key, destination)
         except SlackApiError as problem:
-            error = str(problem.response.get("error", "unknown")) if problem.response else "unknown"
-            raise DeliveryFailed(f"slack error {error[:60]}", retryable=error == "ratelimited") from None
+            raise delivery_failure(problem) from None
         except (ClientError, TimeoutError):
             raise DeliveryFailed("slack could not be reached", retryable=True) from None
 
-    async def _deliver(self, destination: Destination, message: Message) -> None:
-        if isinstance(destination, ReplyTo):
-            await self._reply(destination, message)
-        elif isinstance(destination, DirectMessage):
-            await self._post(await self._dm_channel(destination.user_id), message)
-        elif isinstance(destination, GroupMessage):
+    async def _channel_for(self, destination: Destination, verified: bool) -> str:
+        """Where to post. A DM goes to the person's user id (Slack posts it in the app's DM with
+        them, no conversations.open, which is rate-limited hard) unless its channel is known."""
+        if isinstance(destination, DirectMessage):
+            known = self._dm_channels.get(destination.user_id)
+            if known or not verified:
+                return known or destination.user_id
+            return await self._dm_channel(destination.user_id)
+        if isinstance(destination, GroupMessage):
             opened = await self.client.conversations_open(users=",".join(destination.user_ids))
-            await self._post(opened["channel"]["id"], message)
-        elif isinstance(destination, ChannelPost):
-            await self._post(destination.channel_id, message)
-        else:
-            raise DeliveryFailed(f"unknown destination {type(destination).__name__}", retryable=False)
+            return opened["channel"]["id"]
+        if isinstance(destination, ChannelPost):
+            return destination.channel_id
+        raise DeliveryFailed(f"unknown destination {type(destination).__name__}", retryable=False)
+
+    async def _posted_with_key(self, channel: str, key: str, since: datetime) -> str | None:
+        """The ts of a message the bot posted in `channel` since `since` carrying `key`, if any."""
+        history = await self.client.conversations_history(
+            channel=channel,
+            oldest=f"{since.timestamp() - HISTORY_SLACK_SECONDS:.6f}",
+            limit=200,
+            include_all_metadata=True,
+        )
+        for posted in history.get("messages", []):
+            metadata = posted.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_TYPE
+                and metadata.get("event_payload", {}).get("key") == key
+            ):
+                return posted.get("ts")
+        return None
 
     async def _dm_channel(self, user_id: str) -> str:
         if user_id not in self._dm_channels:
@@ -132,10 +168,22 @@ class SlackPlatform:
             self._dm_channels[user_id] = opened["channel"]["id"]
         return self._dm_channels[user_id]
 
-    async def _post(self, channel: str, message: Message) -> None:
-        await self.client.chat_postMessage(
-            channel=channel, text=fallback_text(message), blocks=to_blocks(message), unfurl_links=False
+    async def _post(
+        self, channel: str, message: Message, key: str = "", destination: Destination | None = None
+    ) -> str | None:
+        """Post, at most one message a second per conversation (Slack's limit), tagged with `key`."""
+        await self._pace.wait_turn(channel)
+        extra = {"metadata": {"event_type": METADATA_TYPE, "event_payload": {"key": key}}} if key else {}
+        posted = await self.client.chat_postMessage(
+            channel=channel,
+            text=fallback_text(message),
+            blocks=to_blocks(message),
+            unfurl_links=False,
+            **extra,
         )
+        if isinstance(destination, DirectMessage) and posted.get("channel"):
+            self._dm_channels.setdefault(destination.user_id, posted["channel"])
+        return posted.get("ts")
 
     async def _reply(self, destination: ReplyTo, message: Message) -> None:
         invocation = destination.invocation

@@ -53,7 +53,7 @@ def build_core(
 ) -> Core:
     """Wire every service from the config; call `prepare` before handling anything."""
     clock = clock or SystemClock()
-    db = db or Database(config.database_url())
+    db = db or Database(config.database_url(), config.database.connect_timeout.total_seconds())
     outbox = Outbox(config.privacy, db, clock)
     assist = assistant_from_config(config)
     vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
@@ -61,7 +61,11 @@ def build_core(
     dispatcher = Dispatcher({})
     for routes in FEATURE_ROUTES:
         dispatcher.add(routes)
-    jobs = JobQueue(lease=config.checkins.lease)
+    jobs = JobQueue(
+        lease=config.checkins.lease,
+        concurrency=config.delivery.concurrency or (1 if db.is_sqlite else 32),
+        send_margin=config.send_timeout(),
+    )
     core = Core(
         config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher, jobs=jobs
     )

@@ -8,7 +8,7 @@ the message waits in the database until it may go out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from bot.checkins import (
 from bot.jobs import Cancelled, ClaimedJob, RetryLater
 from bot.messages import Message, Sensitivity
 from bot.outbox import DirectMessage, Outbound
+from bot.retry_policy import settle_delivery
 from bot.storage.checkin_models import Checkin, CheckinResponse
 from bot.storage.models import Profile
 from bot.storage.round_models import GroupMember, MatchGroup
@@ -36,11 +37,14 @@ from bot.storage.round_models import GroupMember, MatchGroup
 if TYPE_CHECKING:
     from bot.core import Core
 
-DELIVERY_RETRY = timedelta(minutes=15)
-
 
 async def deliver_scheduled(
-    core: Core, profile: Profile, message: Message, kind: str, not_after: datetime | None = None
+    core: Core,
+    job: ClaimedJob,
+    profile: Profile,
+    message: Message,
+    kind: str,
+    not_after: datetime | None = None,
 ) -> None:
     """Send a scheduled DM now if the person's quiet hours allow, else hold it (RetryLater)."""
     now = core.clock.now()
@@ -51,11 +55,7 @@ async def deliver_scheduled(
         raise RetryLater(later, "quiet hours")
     destination = DirectMessage(profile.platform, profile.community, profile.user_id)
     outbound = Outbound(destination, message, Sensitivity.PERSONAL, kind, frozenset({profile.user_id}))
-    delivery = await core.outbox.send(outbound)
-    if delivery.status == "failed":
-        raise RetryLater(now + DELIVERY_RETRY, "delivery failed")
-    if delivery.status == "refused":
-        raise Cancelled()
+    settle_delivery(core, job, await core.outbox.send(outbound))
 
 
 async def prefetch_checkins(core: Core, jobs: list[ClaimedJob]) -> dict[int, CheckinContext]:
@@ -125,7 +125,7 @@ async def send_reminder(core: Core, job: ClaimedJob) -> None:
     if now >= checkin.scheduled_at:
         raise Cancelled()
     message = texts.reminder_message(core.config, checkin, view, profile, now)
-    await deliver_scheduled(core, profile, message, REMINDER, not_after=checkin.scheduled_at)
+    await deliver_scheduled(core, job, profile, message, REMINDER, not_after=checkin.scheduled_at)
 
 
 async def send_followup(core: Core, job: ClaimedJob) -> None:
@@ -133,7 +133,7 @@ async def send_followup(core: Core, job: ClaimedJob) -> None:
     checkin, view, profile, answered = await _checkin_for(core, job, ("scheduled", "done"))
     if answered:
         raise Cancelled()
-    await deliver_scheduled(core, profile, texts.followup_message(checkin, view, profile), FOLLOWUP)
+    await deliver_scheduled(core, job, profile, texts.followup_message(checkin, view, profile), FOLLOWUP)
 
 
 async def run_close(core: Core, job: ClaimedJob) -> None:
@@ -150,7 +150,7 @@ async def send_continue_offer(core: Core, job: ClaimedJob) -> None:
     if profile is None or profile.status != "active":
         raise Cancelled()
     await deliver_scheduled(
-        core, profile, texts.continue_message(view.group.id, view.others(profile.id)), CONTINUE
+        core, job, profile, texts.continue_message(view.group.id, view.others(profile.id)), CONTINUE
     )
 
 
@@ -172,7 +172,7 @@ async def send_notice(core: Core, job: ClaimedJob) -> None:
             if view is None:
                 raise Cancelled()
             message = _change_message(core, payload, checkin, view, profile)
-    await deliver_scheduled(core, profile, message, NOTICE)
+    await deliver_scheduled(core, job, profile, message, NOTICE)
 
 
 def _change_message(core: Core, payload, checkin: Checkin, view: GroupView, profile: Profile) -> Message:

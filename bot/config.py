@@ -159,10 +159,29 @@ def _url(value: Any) -> str:
     raise ValueError("an http:// or https:// URL")
 
 
+# URL schemes people write, and the driver peerbot talks through (it is async only).
+DATABASE_SCHEMES = {
+    "postgresql://": "postgresql+asyncpg://",
+    "postgres://": "postgresql+asyncpg://",
+    "postgresql+asyncpg://": "postgresql+asyncpg://",
+    "sqlite://": "sqlite+aiosqlite://",
+    "sqlite+aiosqlite://": "sqlite+aiosqlite://",
+}
+
+
 def _database_url(value: Any) -> str:
-    if isinstance(value, str) and (value == "" or value.startswith(("sqlite", "postgresql"))):
-        return value
-    raise ValueError('"" (the SQLite file in data_dir) or a sqlite+aiosqlite:// or postgresql+asyncpg:// URL')
+    """A database URL with the driver peerbot uses: "postgresql://…" becomes "postgresql+asyncpg://…"."""
+    if isinstance(value, str):
+        if value == "":
+            return value
+        for scheme, with_driver in DATABASE_SCHEMES.items():
+            if value.startswith(scheme):
+                return with_driver + value[len(scheme) :]
+    raise ValueError(
+        '"" (the SQLite file in data_dir), or a URL of the form postgresql://user@host/db '
+        "(postgresql+asyncpg:// is the same) or sqlite:///path/file.db; other drivers "
+        "(psycopg, psycopg2, pg8000) are not used"
+    )
 
 
 def setting(default: Any, check: Callable[[Any], Any], help: str) -> Any:
@@ -209,6 +228,12 @@ class DatabaseSection:
         "",
         _database_url,
         'Empty for a SQLite file in data_dir, or e.g. "postgresql+asyncpg://user@host/db".',
+    )
+    connect_timeout: timedelta = setting(
+        timedelta(seconds=10),
+        _duration_range("1s", "5m"),
+        "Give up connecting to PostgreSQL after this long, with the reason, instead of waiting on a "
+        "server that does not answer.",
     )
     on_old_schema: str = setting(
         "auto",
@@ -340,6 +365,23 @@ class CheckinsSection:
 
 
 @dataclass(frozen=True)
+class DeliverySection:
+    """How scheduled messages are sent (introductions, reminders, notices, relay deliveries)."""
+
+    concurrency: int = setting(
+        0,
+        _int_range(0, 256),
+        "Messages one bot process sends at once. 0: 1 on SQLite (one writer), 32 on PostgreSQL.",
+    )
+    send_timeout: timedelta = setting(
+        timedelta(seconds=10),
+        _duration_range("1s", "2m"),
+        "Give up on one platform call after this long (it is retried); never more than half of "
+        "[checkins] lease, so a send always ends while its job is still held.",
+    )
+
+
+@dataclass(frozen=True)
 class RelaySection:
     """The confidential ask-a-peer relay."""
 
@@ -456,6 +498,7 @@ class Config:
     matching: MatchingSection = field(default_factory=MatchingSection)
     rounds: RoundsSection = field(default_factory=RoundsSection)
     checkins: CheckinsSection = field(default_factory=CheckinsSection)
+    delivery: DeliverySection = field(default_factory=DeliverySection)
     relay: RelaySection = field(default_factory=RelaySection)
     privacy: PrivacySection = field(default_factory=PrivacySection)
     slack: SlackSection = field(default_factory=SlackSection)
@@ -463,6 +506,10 @@ class Config:
     llm: LlmSection = field(default_factory=LlmSection)
     secrets: Secrets = field(default_factory=Secrets)
     source: str = "embedded defaults"
+
+    def send_timeout(self) -> timedelta:
+        """How long one platform call may take: the setting, capped at half the job lease."""
+        return min(self.delivery.send_timeout, self.checkins.lease / 2)
 
     def database_url(self) -> str:
         """The URL to connect to: the secret, then the file setting, then SQLite in data_dir."""
@@ -552,7 +599,7 @@ def secrets_from_env(environ: Mapping[str, str]) -> Secrets:
     values["encryption_keys"] = tuple(k.strip() for k in raw_keys.split(",") if k.strip())
     if values["database_url"]:
         try:
-            _database_url(values["database_url"])
+            values["database_url"] = _database_url(values["database_url"])
         except ValueError as expected:
             raise ConfigError("PEERBOT_DATABASE_URL", "(hidden)", str(expected)) from None
     return Secrets(**values)

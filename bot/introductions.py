@@ -10,6 +10,7 @@ from bot.core import Core
 from bot.jobs import Cancelled, ClaimedJob, RetryLater, enqueue
 from bot.messages import Message, Sensitivity
 from bot.outbox import DirectMessage, GroupMessage, Outbound, people_reached
+from bot.retry_policy import backoff, settle_delivery
 from bot.storage.models import Profile
 
 RETRY_FAILED_DELIVERY = timedelta(hours=1)
@@ -40,7 +41,8 @@ async def deliver_introduction(core: Core, job: ClaimedJob) -> None:
     await _hold_for_everyones_quiet_hours(core, members)
     text = await introduction_text(core, members, list(group.reasons))
     received: set[str] = set()
-    for destination in group_destination(members):
+    destinations = group_destination(members)
+    for destination in destinations:
         delivery = await core.outbox.send(
             Outbound(destination, Message(text), Sensitivity.PERSONAL, "introduction")
         )
@@ -48,6 +50,8 @@ async def deliver_introduction(core: Core, job: ClaimedJob) -> None:
             received.update(people_reached(destination))
         else:
             received.update(delivery.delivered_to)
+    if not received and len(destinations) == 1:
+        settle_delivery(core, job, delivery)  # nobody has it yet: the whole introduction goes again
     missed = [m for m in members if m.user_id not in received]
     if missed:
         await _retry_one_by_one(core, group_id, missed)
@@ -88,8 +92,13 @@ async def deliver_member_introduction(core: Core, job: ClaimedJob) -> None:
             "introduction",
         )
     )
-    if not delivery.sent:
-        raise RetryLater(core.clock.now() + RETRY_FAILED_DELIVERY, delivery.reason)
+    if not delivery.sent and not delivery.permanent and delivery.status == "failed":
+        raise RetryLater(
+            core.clock.now() + max(RETRY_FAILED_DELIVERY, backoff(job.failures, delivery.retry_after)),
+            delivery.reason,
+            failed_delivery=True,
+        )
+    settle_delivery(core, job, delivery)
 
 
 async def _hold_for_everyones_quiet_hours(core: Core, members: list[Profile]) -> None:
@@ -119,7 +128,7 @@ async def deliver_unmatched(core: Core, job: ClaimedJob) -> None:
     hold = await hold_for_quiet_hours(core, profile, core.clock.now())
     if hold is not None:
         raise RetryLater(hold, "quiet hours")
-    await core.outbox.send(
+    delivery = await core.outbox.send(
         Outbound(
             DirectMessage(profile.platform, profile.community, profile.user_id),
             Message(
@@ -130,6 +139,7 @@ async def deliver_unmatched(core: Core, job: ClaimedJob) -> None:
             "unmatched",
         )
     )
+    settle_delivery(core, job, delivery)
 
 
 def register(core: Core) -> None:

@@ -3,25 +3,40 @@
 The database is the single source of truth: a job is a row with a due time. A worker
 claims due rows (with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several bot processes
 can share the work and each row goes to exactly one), holds them for a lease, runs the
-handler for the job's kind, and marks the row done. A process that dies mid-job leaves
-its lease to run out; then another process claims the row again.
+handler for the job's kind, and records the outcome at once.
+
+Exactly once, under latency, rate limits, stalls and restarts:
+- every send is fenced (bot/send_fence.py): the lease is renewed, on condition that this
+  process still owns the job, right before each platform call; a process that lost the job
+  stops without sending;
+- a job's outcome is written as soon as its handler returns, one job at a time;
+- a send that may have started before a crash leaves `sending_since` set, and the next holder
+  asks the platform (Slack metadata, Discord nonce) before sending again.
+
+Jobs run concurrently, up to `concurrency` at a time; the jobs of one person (keys starting
+`p{id}:`) run one after another, in due order, so their messages arrive in order.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import traceback
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.job_outcomes import Cancelled, GaveUp, RetryLater
+from bot.retry_policy import backoff
+from bot.send_fence import LeaseLost, SendFence, current_fence
 from bot.storage.job_models import Job
 
 if TYPE_CHECKING:
@@ -29,27 +44,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Cancelled", "ClaimedJob", "GaveUp", "JobQueue", "RetryLater", "cancel", "enqueue"]
 
-# How many finished jobs are marked done together: fewer statements, and a crash can make
-# at most this many messages go out a second time.
-MARK_DONE_EVERY = 20
-
-
-class RetryLater(Exception):
-    """Raised by a handler that cannot finish now (quiet hours, a DM that failed)."""
-
-    def __init__(self, when: datetime, reason: str = ""):
-        super().__init__(reason)
-        self.when, self.reason = when, reason
-
-
-class Cancelled(Exception):
-    """Raised by a handler whose work no longer applies (the person left or paused)."""
+# Handler failures (bugs, a database error) are retried this many times, then the job fails.
+MAX_HANDLER_ERRORS = 8
 
 
 @dataclass(frozen=True)
 class ClaimedJob:
-    """A job this process holds until `lease_until`."""
+    """A job this process holds until its lease ends."""
 
     id: int
     kind: str
@@ -57,6 +60,8 @@ class ClaimedJob:
     payload: Mapping[str, Any]
     due_at: datetime
     attempts: int
+    sending_since: datetime | None = None
+    failures: int = 0
     context: Any = None  # what the kind's prefetch loaded for this job, if it has one
 
 
@@ -85,6 +90,7 @@ async def enqueue(
             payload=dict(payload),
             status="pending",
             attempts=0,
+            failures=0,
             created_at=now,
         )
         .on_conflict_do_nothing(index_elements=["key"])
@@ -102,15 +108,25 @@ async def cancel(session: AsyncSession, key_prefix: str) -> int:
     return result.rowcount
 
 
+def lane_of(job: ClaimedJob) -> str:
+    """Jobs in one lane run in order: a person's own jobs ("p12:…") share the person's lane."""
+    head = job.key.split(":", 1)[0]
+    return head if head[:1] == "p" and head[1:].isdigit() else f"job{job.id}"
+
+
 class JobQueue:
     """Claims and runs due jobs; one per process, with a random owner id."""
 
-    def __init__(self, lease: timedelta, batch: int = 200):
+    def __init__(self, lease: timedelta, concurrency: int = 1, send_margin: timedelta | None = None):
         self.owner = f"worker-{secrets.token_hex(6)}"
         self.lease = lease
-        self.batch = batch
+        self.concurrency = max(1, concurrency)
+        # A send starts only with at least this much of the lease left (a call's timeout).
+        self.send_margin = send_margin if send_margin is not None else lease / 4
+        self.batch = 200
         self.handlers: dict[str, JobHandler] = {}
         self.prefetchers: dict[str, JobPrefetch] = {}
+        self.stopping = False
 
     def register(self, kind: str, handler: JobHandler, prefetch: JobPrefetch | None = None) -> None:
         """Say which function runs jobs of this kind, and optionally how to preload a batch of them.
@@ -146,10 +162,37 @@ class JobQueue:
                 update(Job)
                 .where(Job.id.in_(ids))
                 .values(lease_owner=self.owner, lease_until=now + self.lease, attempts=Job.attempts + 1)
-                .returning(Job.id, Job.kind, Job.key, Job.payload, Job.due_at, Job.attempts)
+                .returning(
+                    Job.id,
+                    Job.kind,
+                    Job.key,
+                    Job.payload,
+                    Job.due_at,
+                    Job.attempts,
+                    Job.sending_since,
+                    Job.failures,
+                )
             )
             claimed = [ClaimedJob(*row) for row in rows]
         return sorted(claimed, key=lambda job: (job.due_at, job.id))
+
+    async def renew_for_send(self, core: Core, job: ClaimedJob) -> bool:
+        """Extend the lease and note that a send is starting, only while this process owns the job."""
+        now = core.clock.now()
+        async with core.db.session() as session, session.begin():
+            result = await session.execute(
+                update(Job)
+                .where(
+                    and_(
+                        Job.id == job.id,
+                        Job.status == "pending",
+                        Job.lease_owner == self.owner,
+                        Job.lease_until >= now,
+                    )
+                )
+                .values(lease_until=now + self.lease, sending_since=func.coalesce(Job.sending_since, now))
+            )
+        return result.rowcount == 1
 
     async def _finish(self, core: Core, job: ClaimedJob, **values: Any) -> bool:
         async with core.db.session() as session, session.begin():
@@ -160,12 +203,30 @@ class JobQueue:
             )
         return result.rowcount == 1
 
+    async def release(self, core: Core, jobs: list[ClaimedJob]) -> None:
+        """Give back claimed jobs this process will not run (shutting down), so others need not wait."""
+        if not jobs:
+            return
+        async with core.db.session() as session, session.begin():
+            await session.execute(
+                update(Job)
+                .where(and_(Job.id.in_([job.id for job in jobs]), Job.lease_owner == self.owner))
+                .values(lease_owner=None, lease_until=None, attempts=Job.attempts - 1)
+            )
+
     async def run_one(self, core: Core, job: ClaimedJob) -> str:
-        """Run a claimed job's handler and record the outcome ("done", "retry", …)."""
-        outcome, values = await self._run_handler(core, job)
-        finished = await self._finish(core, job, **values)
-        if outcome == "done" and not finished:
-            log.warning("job %s finished after its lease ran out", job.id)
+        """Run a claimed job's handler (its sends fenced by its lease) and record the outcome."""
+        fence = SendFence(self, core, job, self.send_margin)
+        token = current_fence.set(fence)
+        try:
+            outcome, values = await self._run_handler(core, job)
+        finally:
+            current_fence.reset(token)
+        if outcome == "lost":
+            log.debug("job %s was taken over before a send; left to its new holder", job.id)
+            return outcome
+        if not await self._finish(core, job, **values) and outcome == "done":
+            log.warning("job %s finished after another process took it over", job.id)
         return outcome
 
     async def _run_handler(self, core: Core, job: ClaimedJob) -> tuple[str, dict[str, Any]]:
@@ -176,19 +237,28 @@ class JobQueue:
             return "failed", {"status": "failed", "last_error": "no handler for this kind"}
         try:
             await handler(core, job)
+        except LeaseLost:
+            return "lost", {}
         except RetryLater as later:
             when = max(later.when, now() + timedelta(seconds=1))
-            return "retry", {"due_at": when, "last_error": later.reason[:200] or None}
+            failures = job.failures + 1 if later.failed_delivery else job.failures
+            return "retry", {"due_at": when, "last_error": later.reason[:200] or None, "failures": failures}
+        except GaveUp as gave_up:
+            return "failed", {"status": "failed", "done_at": now(), "last_error": gave_up.reason[:200]}
         except Cancelled:
-            return "cancelled", {"status": "cancelled", "done_at": now()}
+            return "cancelled", {"status": "cancelled", "done_at": now(), "sending_since": None}
         except Exception as problem:
             frames = "".join(traceback.format_tb(problem.__traceback__))
             log.error("job %s (%s) failed with %s\n%s", job.id, job.kind, type(problem).__name__, frames)
-            if job.attempts >= 8:
+            if job.attempts >= MAX_HANDLER_ERRORS:
                 return "failed", {"status": "failed", "last_error": type(problem).__name__}
-            retry_at = now() + timedelta(minutes=min(60, 2 ** min(job.attempts, 6)))
-            return "retry", {"due_at": retry_at, "last_error": type(problem).__name__}
-        return "done", {"status": "done", "done_at": now()}
+            retry_at = now() + backoff(job.failures, None)
+            return "retry", {
+                "due_at": retry_at,
+                "last_error": type(problem).__name__,
+                "failures": job.failures + 1,
+            }
+        return "done", {"status": "done", "done_at": now(), "sending_since": None}
 
     async def _prefetched(self, core: Core, claimed: list[ClaimedJob]) -> list[ClaimedJob]:
         by_kind: dict[str, list[ClaimedJob]] = {}
@@ -200,45 +270,65 @@ class JobQueue:
             contexts.update(await self.prefetchers[kind](core, jobs))
         return [replace(job, context=contexts.get(job.id)) if job.id in contexts else job for job in claimed]
 
-    async def run_batch(self, core: Core, claimed: list[ClaimedJob]) -> dict[str, int]:
-        """Run a claimed batch; finished jobs are marked done a few at a time, in one statement.
-
-        If the process dies mid-batch, its finished-but-unmarked jobs (at most MARK_DONE_EVERY)
-        run again after the lease: a crash can repeat a handful of messages, never lose one.
-        """
-        counts: dict[str, int] = {}
-        done: list[int] = []
-        for job in await self._prefetched(core, claimed):
-            outcome, values = await self._run_handler(core, job)
-            counts[outcome] = counts.get(outcome, 0) + 1
-            if outcome == "done":
-                done.append(job.id)
-                if len(done) >= MARK_DONE_EVERY:
-                    await self._mark_done(core, done)
-                    done = []
-            else:
-                await self._finish(core, job, **values)
-        await self._mark_done(core, done)
-        return counts
-
-    async def _mark_done(self, core: Core, done: list[int]) -> None:
-        if not done:
-            return
-        async with core.db.session() as session, session.begin():
-            result = await session.execute(
-                update(Job)
-                .where(and_(Job.id.in_(done), Job.lease_owner == self.owner))
-                .values(lease_owner=None, lease_until=None, status="done", done_at=core.clock.now())
-            )
-        if result.rowcount != len(done):
-            log.warning("%s jobs finished after their lease ran out", len(done) - result.rowcount)
-
     async def run_due(self, core: Core, limit: int | None = None) -> dict[str, int]:
-        """Claim and run everything due now, batch by batch; returns counts by outcome."""
-        counts: dict[str, int] = {}
+        """Claim and run everything due now; returns counts by outcome ("done", "retry", …).
+
+        A pool of up to `concurrency` lanes runs at once, and more is claimed whenever fewer
+        than `concurrency` jobs are waiting, so a slow send (a 429's Retry-After) holds up only
+        its own lane. A job is claimed shortly before it runs: its lease is not spent waiting.
+        With `limit`, one claim of at most that many jobs is run (tests step through with it).
+        """
+        pool = _LanePool(self, core)
+        exhausted = False
         while True:
-            claimed = await self.claim(core, limit)
-            for outcome, n in (await self.run_batch(core, claimed)).items():
-                counts[outcome] = counts.get(outcome, 0) + n
-            if limit is not None or len(claimed) < self.batch:
-                return counts
+            if not exhausted and not self.stopping and pool.waiting() < self.concurrency:
+                want = limit or self.concurrency * 2
+                claimed = await self.claim(core, want)
+                exhausted = limit is not None or len(claimed) < want
+                pool.add(await self._prefetched(core, claimed))
+            if not pool.running():
+                return dict(pool.counts)
+            await pool.wait_for_one()
+
+
+class _LanePool:
+    """Lanes of claimed jobs, each run by one task, at most `concurrency` tasks at a time."""
+
+    def __init__(self, queue: JobQueue, core: Core):
+        self.queue, self.core = queue, core
+        self.lanes: dict[str, deque[ClaimedJob]] = {}
+        self.tasks: set[asyncio.Task] = set()
+        self.slots = asyncio.Semaphore(queue.concurrency)
+        self.counts: Counter = Counter()
+
+    def waiting(self) -> int:
+        return sum(len(jobs) for jobs in self.lanes.values())
+
+    def running(self) -> bool:
+        return bool(self.tasks)
+
+    def add(self, jobs: list[ClaimedJob]) -> None:
+        for job in jobs:
+            lane = lane_of(job)
+            if lane in self.lanes:
+                self.lanes[lane].append(job)
+            else:
+                self.lanes[lane] = deque([job])
+                self.tasks.add(asyncio.create_task(self._run_lane(lane)))
+
+    async def wait_for_one(self) -> None:
+        done, self.tasks = await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()
+
+    async def _run_lane(self, lane: str) -> None:
+        """Run one lane's jobs in order; on shutdown, give back what has not started."""
+        jobs = self.lanes[lane]
+        async with self.slots:
+            while jobs:
+                if self.queue.stopping:
+                    await self.queue.release(self.core, list(jobs))
+                    jobs.clear()
+                    break
+                self.counts[await self.queue.run_one(self.core, jobs.popleft())] += 1
+        del self.lanes[lane]

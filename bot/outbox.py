@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
+
+from sqlalchemy import update
 
 from bot.clock import Clock
 from bot.config import PrivacySection
+from bot.counted_log import CountedLog
 from bot.invocation import Invocation
 from bot.messages import Message, Sensitivity
+from bot.send_fence import current_fence
 from bot.storage.database import Database
-from bot.storage.models import Refusal
+from bot.storage.models import Profile, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +115,16 @@ class DeliveryFailed(Exception):
     a retry goes only to the others.
     """
 
-    def __init__(self, reason: str, retryable: bool = True, delivered_to: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        reason: str,
+        retryable: bool = True,
+        delivered_to: tuple[str, ...] = (),
+        retry_after: float | None = None,
+    ):
         super().__init__(reason)
         self.reason, self.retryable, self.delivered_to = reason, retryable, delivered_to
+        self.retry_after = retry_after
 
 
 class Platform(Protocol):
@@ -125,6 +137,18 @@ class Platform(Protocol):
     async def conversation_facts(self, destination: Destination) -> ConversationFacts: ...
 
 
+class OnceOnlyPlatform(Platform, Protocol):
+    """A platform that can make a repeated send a no-op, given a stable key for the message.
+
+    `verify_since` is set when an earlier attempt may already have delivered it: the
+    platform looks for the key among what it sent since then before sending again.
+    """
+
+    async def deliver_once(
+        self, destination: Destination, message: Message, key: str, verify_since: datetime | None
+    ) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Delivery:
     """The outcome of one send: "sent", "refused" (by the guard) or "failed" (by the platform)."""
@@ -133,6 +157,8 @@ class Delivery:
     reason: str = ""
     ref: str = ""  # the platform's id for what was sent (e.g. a message id), when it gives one
     delivered_to: tuple[str, ...] = ()  # on a partial failure: who did receive it
+    permanent: bool = False  # a failure that retrying cannot mend (user not found, account deactivated)
+    retry_after: float | None = None  # seconds the platform asked us to wait, with a failure
 
     @property
     def sent(self) -> bool:
@@ -147,6 +173,7 @@ class Outbox:
         self._db = db
         self._clock = clock
         self._platforms: dict[str, Platform] = {}
+        self.failures = CountedLog(log, "messages could not be sent (will retry unless permanent)")
 
     def register(self, platform: Platform) -> None:
         """Let messages for `platform.name` go out through this adapter."""
@@ -160,18 +187,37 @@ class Outbox:
         reason = self._blocked_reason(out) or self._relay_reason(out)
         platform = self._platforms.get(out.destination.platform)
         if reason is None and platform is None:
-            return await self._fail(out, "no adapter is running for this platform")
+            return await self._fail(out, DeliveryFailed("no adapter is running for this platform"))
         if reason is None and out.sensitivity is Sensitivity.RELAY:
             reason = await self._relay_conversation_reason(platform, out)
         if reason is not None:
             await self._count_refusal(out, reason)
             return Delivery("refused", reason)
         try:
-            ref = await platform.deliver(out.destination, out.message)
+            ref = await self._deliver(platform, out)
         except DeliveryFailed as failure:
-            return await self._fail(out, failure.reason, failure.delivered_to)
+            return await self._fail(out, failure)
         log.debug("sent %s (%s) on %s", out.kind, type(out.destination).__name__, out.destination.platform)
         return Delivery("sent", ref=str(ref or ""))
+
+    @staticmethod
+    async def _deliver(platform: Platform, out: Outbound) -> str | None:
+        """Hand the message to the platform; inside a job, only while the job is still ours.
+
+        The fence renews the job's lease first (raising LeaseLost if another process has
+        taken it over), and a platform that can gets a stable key, so a send that a crash
+        interrupted is not repeated.
+        """
+        fence = current_fence.get()
+        if fence is None:
+            return await platform.deliver(out.destination, out.message)
+        await fence.renew()
+        deliver_once = getattr(platform, "deliver_once", None)
+        if deliver_once is None:
+            return await platform.deliver(out.destination, out.message)
+        return await deliver_once(
+            out.destination, out.message, fence.key_for(out.destination), fence.verify_since
+        )
 
     async def reply(
         self,
@@ -245,6 +291,29 @@ class Outbox:
                 )
             )
 
-    async def _fail(self, out: Outbound, reason: str, delivered_to: tuple[str, ...] = ()) -> Delivery:
-        log.warning("could not send %s on %s: %s", out.kind, out.destination.platform, reason)
-        return Delivery("failed", reason, delivered_to=delivered_to)
+    async def _fail(self, out: Outbound, failure: DeliveryFailed) -> Delivery:
+        self.failures.add(f"{out.kind} on {out.destination.platform}: {failure.reason}")
+        if not failure.retryable:
+            await self._mark_unreachable(out.destination, failure.reason)
+        return Delivery(
+            "failed",
+            failure.reason,
+            delivered_to=failure.delivered_to,
+            permanent=not failure.retryable,
+            retry_after=failure.retry_after,
+        )
+
+    async def _mark_unreachable(self, destination: Destination, reason: str) -> None:
+        """Remember why a person cannot be reached, so rounds leave them out until they return."""
+        if not isinstance(destination, DirectMessage):
+            return
+        async with self._db.session() as session, session.begin():
+            await session.execute(
+                update(Profile)
+                .where(
+                    (Profile.platform == destination.platform)
+                    & (Profile.community == destination.community)
+                    & (Profile.user_id == destination.user_id)
+                )
+                .values(unreachable_reason=reason[:60], unreachable_since=self._clock.now())
+            )

@@ -30,6 +30,7 @@ from bot.logging_setup import SENSITIVE
 from bot.messages import Message, Sensitivity
 from bot.outbox import Delivery, DirectMessage, Outbound
 from bot.relay_routing import Candidate, community_scope, delivery_delay, new_handle, rank_peers
+from bot.retry_policy import BACKOFF_STEPS, settle_delivery
 from bot.similarity import TfidfVectoriser, vector_from_storage
 from bot.storage.database import Database
 from bot.storage.models import Profile
@@ -48,8 +49,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEY_CHECK_TEXT = "peerbot relay key check v1"
-MESSAGE_RETRY = timedelta(minutes=10)
-MAX_DELIVERY_ATTEMPTS = 8
+MESSAGE_RETRY = timedelta(seconds=BACKOFF_STEPS[0])
 
 
 class RelayUnavailable(UserError):
@@ -575,7 +575,7 @@ async def deliver_question(core: Core, job: ClaimedJob) -> None:
         with in_flight(text_):
             message = question_message(view.asker.handle, peer.handle, context, text_, peer.id, question.id)
             delivery = await relay.send_to(core, view, peer, message, "relay.question")
-        _settle(core, job, delivery)
+        settle_delivery(core, job, delivery)
         row.delivered_at = core.clock.now()
 
 
@@ -608,17 +608,7 @@ async def redeliver_message(core: Core, job: ClaimedJob) -> None:
         with in_flight(body):
             out = await message_for_recipient(relay, session, view, message, sender, recipient, body)
             delivery = await relay.send_to(core, view, recipient, out, f"relay.{message.kind}")
-    _settle(core, job, delivery)
-
-
-def _settle(core: Core, job: ClaimedJob, delivery) -> None:
-    """A refused delivery is never retried; a failed one is, a few times."""
-    if delivery.status == "refused":
-        raise Cancelled()
-    if not delivery.sent:
-        if job.attempts >= MAX_DELIVERY_ATTEMPTS:
-            raise Cancelled()
-        raise RetryLater(core.clock.now() + MESSAGE_RETRY, "delivery failed")
+    settle_delivery(core, job, delivery)
 
 
 async def scheduled_purge(core: Core, job: ClaimedJob) -> None:

@@ -63,13 +63,18 @@ def advisory_key(name: str) -> int:
 class Database:
     """One engine and session factory for the process; built by the composition root."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, connect_timeout: float = 10.0):
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url, echo=False, hide_parameters=True)
+        # asyncpg's timeout covers the whole handshake, so a server that accepts the
+        # connection but never answers fails within it, with a reason, instead of hanging.
+        connect_args = {} if self.is_sqlite else {"timeout": connect_timeout}
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=False, hide_parameters=True, connect_args=connect_args
+        )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -114,6 +119,19 @@ class Database:
         An empty database is always created; one behind the code is upgraded or refused
         per the setting; one ahead of the code (a newer version wrote it) is refused.
         """
+        if self.is_sqlite:
+            return await self._prepare_schema(on_old_schema)
+        async with self.engine.connect() as holder:
+            # Replicas starting together take turns: the first creates or upgrades the schema,
+            # the others then find it ready (without this, CREATE TYPE collided on pg_type).
+            key = {"key": advisory_key("peerbot:schema")}
+            await holder.execute(text("SELECT pg_advisory_lock(:key)"), key)
+            try:
+                return await self._prepare_schema(on_old_schema)
+            finally:
+                await holder.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+
+    async def _prepare_schema(self, on_old_schema: str) -> str:
         state = await self.schema_state()
         if state.up_to_date:
             return "database schema is up to date"

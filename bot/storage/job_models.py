@@ -31,5 +31,9 @@ class Job(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Set when a send under this job's lease began and the job has not finished since: whoever
+    # runs it next asks the platform whether that send arrived before sending again.
+    sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -43,6 +43,10 @@ class Profile(Base):
     dont_pair_with: Mapped[list] = mapped_column(JSON, default=list)
     vector: Mapped[dict | list | None] = mapped_column(JSON, nullable=True)
     vector_backend: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Why the platform refuses every message to this person (account deactivated, user not
+    # found), so nobody is matched with someone who cannot be reached; cleared when they return.
+    unreachable_reason: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
