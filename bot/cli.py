@@ -21,9 +21,10 @@ from bot.core import Core
 from bot.logging_setup import configure_logging
 from bot.profile_io import ImportFileError, check_rows, export_rows, read_rows, render_export
 from bot.storage.data_lock import DataFolderInUse
-from bot.storage.database import SchemaError
+from bot.storage.database import SchemaError, known_revision
 
 EXIT_CONFIG = 2
+EXIT_SCHEMA_NOT_CURRENT = 3  # `peerbot db status`: the schema is empty, behind or ahead of the code
 CommandRunner = Callable[[argparse.Namespace, Config], Awaitable[int]]
 
 
@@ -75,9 +76,17 @@ async def cmd_db_status(args: argparse.Namespace, config: Config) -> int:
         state = await core.db.schema_state()
     finally:
         await core.close()
-    status = "up to date" if state.up_to_date else "behind: run `peerbot db upgrade`"
+    if state.up_to_date:
+        print(f"Schema {state.current}; code {state.head}: up to date.")
+        return 0
+    if state.empty:
+        status = "empty: `peerbot run` or `peerbot db upgrade` creates it"
+    elif known_revision(state.current):
+        status = "behind: run `peerbot db upgrade`"
+    else:
+        status = "ahead: written by a newer peerbot; upgrade peerbot"
     print(f"Schema {state.current or 'empty'}; code {state.head}: {status}.")
-    return 0
+    return EXIT_SCHEMA_NOT_CURRENT
 
 
 async def cmd_import(args: argparse.Namespace, config: Config) -> int:

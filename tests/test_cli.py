@@ -1,5 +1,6 @@
 """The command line as a person uses it: exit codes, messages, import and export, the console."""
 
+import asyncio
 import csv
 import io
 import json
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import ConfigError, parse_config
 from bot.storage.database import Database, SchemaError
 
 ROOT = Path(__file__).parent.parent
@@ -197,3 +199,29 @@ def test_match_just_after_a_round_needs_again_and_says_so(cli_env, capsys, monke
 
     assert main(["match", "--scope", "console:local", "--again"]) == 0
     assert "Round 2" in capsys.readouterr().out
+
+
+async def _schema_at(url: str, revision: str) -> None:
+    db = Database(url)
+    await db.upgrade(revision)
+    await db.close()
+
+
+def test_db_status_exits_non_zero_unless_the_schema_is_current(cli_env, empty_database, capsys):
+    assert main(["db", "status"]) == 3
+    assert "empty" in capsys.readouterr().out
+    asyncio.run(_schema_at(empty_database, "0001"))
+    assert main(["db", "status"]) == 3
+    assert "behind: run `peerbot db upgrade`" in capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    assert main(["db", "status"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_a_plain_postgresql_url_is_taken_with_the_driver_peerbot_uses_and_other_drivers_are_named():
+    config = parse_config({}, {"PEERBOT_DATABASE_URL": "postgresql://bot@db.example/peerbot"}, "t")
+    assert config.database_url() == "postgresql+asyncpg://bot@db.example/peerbot"
+    from_file = parse_config({"database": {"url": "postgres://bot@db/peerbot"}}, {}, "t")
+    assert from_file.database_url() == "postgresql+asyncpg://bot@db/peerbot"
+    with pytest.raises(ConfigError, match="postgresql://user@host/db"):
+        parse_config({"database": {"url": "postgresql+psycopg2://bot@db/peerbot"}}, {}, "t")

@@ -54,6 +54,15 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def known_revision(revision: str | None) -> bool:
+    """Whether this code knows a schema revision (an unknown one was written by a newer peerbot)."""
+    if revision is None:
+        return True
+    return revision in {
+        rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
+    }
+
+
 def advisory_key(name: str) -> int:
     """A stable signed 64-bit number for a lock name (PostgreSQL advisory locks take a bigint)."""
     digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
@@ -135,8 +144,7 @@ class Database:
         state = await self.schema_state()
         if state.up_to_date:
             return "database schema is up to date"
-        known = {rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
-        if state.current is not None and state.current not in known:
+        if not known_revision(state.current):
             raise SchemaError(
                 f"the database is at schema version {state.current}, which this version of "
                 "peerbot does not know: it was written by a newer version. Upgrade peerbot."
