@@ -225,3 +225,15 @@ def test_a_plain_postgresql_url_is_taken_with_the_driver_peerbot_uses_and_other_
     assert from_file.database_url() == "postgresql+asyncpg://bot@db/peerbot"
     with pytest.raises(ConfigError, match="postgresql://user@host/db"):
         parse_config({"database": {"url": "postgresql+psycopg2://bot@db/peerbot"}}, {}, "t")
+
+
+async def test_replicas_starting_together_on_an_empty_database_take_turns_creating_it(empty_database):
+    if empty_database.startswith("sqlite"):
+        pytest.skip("one process per SQLite data folder")
+    databases = [Database(empty_database) for _ in range(3)]
+    try:
+        done = await asyncio.gather(*(db.prepare("auto") for db in databases))
+    finally:
+        for db in databases:
+            await db.close()
+    assert sorted(done) == ["created the database schema"] + ["database schema is up to date"] * 2
