@@ -111,6 +111,7 @@ class JobQueue:
         self.batch = batch
         self.handlers: dict[str, JobHandler] = {}
         self.prefetchers: dict[str, JobPrefetch] = {}
+        self.stopping = False  # set at shutdown: claim nothing more, start no further job
 
     def register(self, kind: str, handler: JobHandler, prefetch: JobPrefetch | None = None) -> None:
         """Say which function runs jobs of this kind, and optionally how to preload a batch of them.
@@ -124,6 +125,8 @@ class JobQueue:
 
     async def claim(self, core: Core, limit: int | None = None) -> list[ClaimedJob]:
         """Take up to `limit` due jobs that nobody holds, for the length of the lease."""
+        if self.stopping:
+            return []
         now = core.clock.now()
         due = (
             select(Job.id)
@@ -205,21 +208,43 @@ class JobQueue:
 
         If the process dies mid-batch, its finished-but-unmarked jobs (at most MARK_DONE_EVERY)
         run again after the lease: a crash can repeat a handful of messages, never lose one.
+        Once `stopping` is set no further job starts, and finished jobs are marked done even
+        when the batch is cancelled, so a shutdown repeats nothing; `release_unstarted` then
+        hands the rest back.
         """
         counts: dict[str, int] = {}
         done: list[int] = []
-        for job in await self._prefetched(core, claimed):
-            outcome, values = await self._run_handler(core, job)
-            counts[outcome] = counts.get(outcome, 0) + 1
-            if outcome == "done":
-                done.append(job.id)
-                if len(done) >= MARK_DONE_EVERY:
-                    await self._mark_done(core, done)
-                    done = []
-            else:
-                await self._finish(core, job, **values)
-        await self._mark_done(core, done)
+        try:
+            for job in await self._prefetched(core, claimed):
+                if self.stopping:
+                    break
+                outcome, values = await self._run_handler(core, job)
+                counts[outcome] = counts.get(outcome, 0) + 1
+                if outcome == "done":
+                    done.append(job.id)
+                    if len(done) >= MARK_DONE_EVERY:
+                        await self._mark_done(core, done)
+                        done = []
+                else:
+                    await self._finish(core, job, **values)
+        finally:
+            await self._mark_done(core, done)
         return counts
+
+    async def release_unstarted(self, core: Core) -> int:
+        """At shutdown, give back the leases this process still holds on pending jobs.
+
+        Without this, jobs claimed but never started would wait out the lease before another
+        process (or the next start) could run them. Their claim did not count as an attempt.
+        Call it after the running work has ended, so no job it finished is released.
+        """
+        async with core.db.session() as session, session.begin():
+            result = await session.execute(
+                update(Job)
+                .where(and_(Job.lease_owner == self.owner, Job.status == "pending"))
+                .values(lease_owner=None, lease_until=None, attempts=Job.attempts - 1)
+            )
+        return result.rowcount
 
     async def _mark_done(self, core: Core, done: list[int]) -> None:
         if not done:
@@ -236,9 +261,10 @@ class JobQueue:
     async def run_due(self, core: Core, limit: int | None = None) -> dict[str, int]:
         """Claim and run everything due now, batch by batch; returns counts by outcome."""
         counts: dict[str, int] = {}
-        while True:
+        while not self.stopping:
             claimed = await self.claim(core, limit)
             for outcome, n in (await self.run_batch(core, claimed)).items():
                 counts[outcome] = counts.get(outcome, 0) + n
             if limit is not None or len(claimed) < self.batch:
-                return counts
+                break
+        return counts
