@@ -91,7 +91,7 @@ def test_unreadable_import_files_get_one_clear_line(cli_env, capsys):
     assert main(["import", "bad.json"]) == 1
     assert "not valid JSON" in capsys.readouterr().err
     assert main(["import", "missing.csv"]) == 1
-    assert "no such file" in capsys.readouterr().err
+    assert "could not read missing.csv: no such file" in capsys.readouterr().err
     (cli_env / "x.txt").write_text("a")
     assert main(["import", "x.txt"]) == 1
     assert "expected a .csv or .json file" in capsys.readouterr().err
