@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import Config
+from bot.errors import file_problem
+from bot.platforms import STARTERS, unreachable
 from bot.storage.database import Database, SchemaError
 
 ROOT = Path(__file__).parent.parent
@@ -174,3 +178,76 @@ def test_scripted_console_session(tmp_path):
     assert "everything stored about you has been erased" in out
     assert out.rstrip().endswith("Nothing is stored about you.\nBye.")
     assert "Traceback" not in done.stderr
+
+
+# --- messages that say what is actually wrong -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "mode", "named"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "socket", ["needs SLACK_APP_TOKEN", '[slack] mode = "socket"']),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "http", ["needs SLACK_SIGNING_SECRET", '[slack] mode = "http"']),
+        (
+            {"SLACK_APP_TOKEN": "xapp-1"},
+            "socket",
+            ["SLACK_APP_TOKEN set but SLACK_BOT_TOKEN (xoxb-…) is not"],
+        ),
+    ],
+)
+def test_half_set_slack_credentials_are_named_not_a_silent_console(
+    cli_env, monkeypatch, capsys, env, mode, named
+):
+    (cli_env / "peerbot.toml").write_text(f'[slack]\nmode = "{mode}"\n')
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert all(text in err for text in named), err
+    assert "starting the console" not in err
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_discord_is_named_with_its_host(cli_env, monkeypatch, capsys):
+    port = closed_port()
+    (cli_env / "peerbot.toml").write_text(f'[discord]\napi_url = "http://127.0.0.1:{port}/api/v10"\n')
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", "token")
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert f"could not reach Discord at 127.0.0.1:{port}" in err and "[discord] api_url" in err, err
+    assert "database" not in err.splitlines()[-1] and "Traceback" not in err
+
+
+def test_a_dns_failure_names_the_service_host_and_reason():
+    problem = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    message = str(unreachable(STARTERS["discord"], Config(), problem))
+    assert message.startswith("could not reach Discord at discord.com: Name or service not known.")
+    assert "DNS" in message and "[discord] api_url" in message
+
+
+def test_export_and_import_name_the_file_and_the_reason(cli_env, capsys):
+    assert main(["export", "-o", "/nonexistent/dir/x.csv"]) == 1
+    assert "could not write /nonexistent/dir/x.csv: the folder /nonexistent/dir does not exist." in (
+        capsys.readouterr().err
+    )
+    assert main(["import", "/nonexistent/dir/x.csv"]) == 1
+    assert "could not read /nonexistent/dir/x.csv: the folder /nonexistent/dir does not exist." in (
+        capsys.readouterr().err
+    )
+    assert file_problem("write", "out.csv", PermissionError(13, "Permission denied")) == (
+        "could not write out.csv: permission denied."
+    )
+
+
+def test_an_unreachable_database_is_named_without_its_password(cli_env, monkeypatch, capsys):
+    port = closed_port()
+    monkeypatch.setenv("PEERBOT_DATABASE_URL", f"postgresql+asyncpg://peer:hunter2@127.0.0.1:{port}/peers")
+    assert main(["db", "status"]) == 1
+    err = capsys.readouterr().err
+    assert f"could not reach the database postgresql+asyncpg://peer:***@127.0.0.1:{port}/peers" in err, err
+    assert "hunter2" not in err and "PEERBOT_DATABASE_URL" in err
