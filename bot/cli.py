@@ -19,9 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import build_core, prepare
 from bot.config import Config, ConfigError, CredentialsError, load_config, render_example
 from bot.core import Core
-from bot.errors import file_problem
+from bot.errors import PlatformError, file_problem
 from bot.logging_setup import configure_logging
-from bot.platforms import PlatformError
 from bot.profile_io import ImportFileError, check_rows, export_rows, read_rows, render_export
 from bot.storage.database import SchemaError
 

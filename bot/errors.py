@@ -6,6 +6,10 @@ import os
 from pathlib import Path
 
 
+class PlatformError(Exception):
+    """A chat platform could not be started or reached; str() says what and what to do."""
+
+
 class UserError(Exception):
     """Bad input or a request that cannot be done now; str() is shown to the person as is."""
 

@@ -14,10 +14,7 @@ from urllib.parse import urlsplit
 
 from bot.config import Config, CredentialsError, slack_credentials_problem
 from bot.core import Core
-
-
-class PlatformError(Exception):
-    """A platform adapter could not start or keep running; str() says what and what to do."""
+from bot.errors import PlatformError
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,19 @@ def test_an_unreachable_discord_is_named_with_its_host(cli_env, monkeypatch, cap
     assert "database" not in err.splitlines()[-1] and "Traceback" not in err
 
 
+def test_a_slack_port_in_use_is_not_called_unreachable_slack(cli_env, monkeypatch, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        (cli_env / "peerbot.toml").write_text(f'[slack]\nmode = "http"\nhttp_port = {port}\n')
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+        assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert f"could not listen for Slack events on 127.0.0.1:{port}" in err and "http_port" in err, err
+
+
 def test_a_dns_failure_names_the_service_host_and_reason():
     problem = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
     message = str(unreachable(STARTERS["discord"], Config(), problem))
