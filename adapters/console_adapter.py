@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from adapters.console_input import LineReader
 from bot.core import Core
 from bot.forms import FieldError, parse_field
 from bot.invocation import Actor, Invocation, Place
@@ -115,6 +116,11 @@ class ConsoleSession:
     interactive: bool = False
     actors: dict[str, Actor] = field(default_factory=dict)
     extra_commands: dict[str, ConsoleCommand] = field(default_factory=dict)
+    open_form: str | None = None  # the title of the form being filled in, if any
+    _reader: LineReader = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._reader = LineReader(self.stdin)
 
     def actor(self, name: str | None = None) -> Actor:
         name = name or self.user
@@ -131,7 +137,7 @@ class ConsoleSession:
         if prompt and self.interactive:
             self.platform.out.write(prompt)
             self.platform.out.flush()
-        line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+        line = await self._reader.readline()
         return None if line == "" else line.rstrip("\n")
 
     async def invoke(self, invocation: Invocation) -> None:
@@ -146,13 +152,31 @@ class ConsoleSession:
     async def fill_form(self, actor: Actor, form: Form) -> None:
         """Ask for each field in turn, re-asking until the value is valid, then submit."""
         self.say(f"--- {form.title} (type /cancel to stop) ---")
+        self.open_form = form.title  # stays set if stopped mid-form, for `stopped_line`
+        values = await self._form_values(form)
+        self.open_form = None
+        if values is None:
+            self.say("Form cancelled; nothing was saved.")
+            return
+        await self.invoke(
+            Invocation(
+                actor,
+                form.submit_command,
+                form.args,
+                values,
+                f"console-{uuid.uuid4()}",
+                Place(surface="form"),
+            )
+        )
+
+    async def _form_values(self, form: Form) -> dict[str, str | list[str]] | None:
+        """Each field's accepted value, or None when the person cancels or input ends."""
         values: dict[str, str | list[str]] = {}
         for spec in form.fields:
             while True:
                 line = await self.read_line(_field_prompt(spec))
                 if line is None or line.strip() == "/cancel":
-                    self.say("Form cancelled; nothing was saved.")
-                    return
+                    return None
                 raw = (
                     line
                     if line.strip() or not spec.initial
@@ -165,16 +189,7 @@ class ConsoleSession:
                     continue
                 values[spec.name] = raw
                 break
-        await self.invoke(
-            Invocation(
-                actor,
-                form.submit_command,
-                form.args,
-                values,
-                f"console-{uuid.uuid4()}",
-                Place(surface="form"),
-            )
-        )
+        return values
 
     async def press(self, words: list[str]) -> None:
         inbox = self.platform.received.get(self.user, [])
@@ -246,9 +261,24 @@ class ConsoleSession:
         return True
 
     async def run(self) -> None:
-        """Read and act on lines until /quit or the end of input."""
-        while True:
-            line = await self.read_line(f"{self.user}> ")
-            if line is None or not await self.handle_line(line):
-                break
+        """Read and act on lines until /quit or the end of input.
+
+        Stopped from outside (Ctrl-C, SIGTERM: the task is cancelled), it says in one line
+        whether a half-filled form was lost, then lets the cancellation go on.
+        """
+        try:
+            while True:
+                line = await self.read_line(f"{self.user}> ")
+                if line is None or not await self.handle_line(line):
+                    break
+        except asyncio.CancelledError:
+            self.say(self.stopped_line())
+            raise
         self.say("Bye.")
+
+    def stopped_line(self) -> str:
+        """What to say when stopped: at a terminal the cursor still sits after the prompt."""
+        start = "\n" if self.interactive else ""
+        if self.open_form:
+            return f"{start}Stopped. The form “{self.open_form}” was not submitted: nothing in it was saved."
+        return f"{start}Stopped."

@@ -35,7 +35,7 @@ from adapters.slack_render import (
     to_modal,
 )
 from adapters.slack_retry import CountingRateLimitHandler, retry_handlers
-from bot.config import Config
+from bot.config import Config, CredentialsError, slack_credentials_problem
 from bot.core import Core
 from bot.home import home_summary
 from bot.invocation import Actor, Invocation, Place
@@ -330,11 +330,9 @@ class SlackAdapter:
 
 async def run_slack(core: Core) -> None:
     """Start Slack from the config and run until cancelled."""
-    secrets, mode = core.config.secrets, core.config.slack.mode
-    if mode == "socket" and not secrets.slack_app_token:
-        raise SystemExit('peerbot: [slack] mode is "socket": set SLACK_APP_TOKEN (xapp-…).')
-    if mode == "http" and not secrets.slack_signing_secret:
-        raise SystemExit('peerbot: [slack] mode is "http": set SLACK_SIGNING_SECRET.')
+    problem = slack_credentials_problem(core.config)
+    if problem:
+        raise CredentialsError(problem)
     adapter = SlackAdapter(core, core.config)
     await adapter.start()
     try:

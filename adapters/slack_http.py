@@ -17,6 +17,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 
+from bot.errors import PlatformError
+
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
@@ -74,6 +76,13 @@ async def start_http(app: AsyncApp, signing_secret: str, host: str, port: int) -
     runner = web.AppRunner(events_app(app, signing_secret), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as problem:  # not "could not reach Slack": the port here is ours
+        await runner.cleanup()
+        raise PlatformError(
+            f"could not listen for Slack events on {host}:{port}: {problem.strerror or problem}. "
+            "Stop the program using it, or change [slack] http_host or http_port."
+        ) from None
     bound = site._server.sockets[0].getsockname()[1]
     return runner, bound

@@ -347,7 +347,7 @@ async def pause_silent_members(core: Core, session: AsyncSession, view: GroupVie
             payload = {"profile_id": member.id, "what": "paused", "checkin_id": 0}
             key = f"p{member.id}:paused-silent:{view.group.id}"
             await enqueue(session, NOTICE, key, now, payload, now)
-            log.info("paused a member after %s silent introductions", silent)
+            log.debug("paused a member after %s silent introductions", silent)
 
 
 async def record_answer(

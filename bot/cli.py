@@ -13,11 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from asyncpg import PostgresError
+from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_core, prepare
-from bot.config import Config, ConfigError, load_config, render_example
+from bot.config import Config, ConfigError, CredentialsError, load_config, render_example
 from bot.core import Core
+from bot.errors import PlatformError, file_problem
 from bot.logging_setup import configure_logging
 from bot.profile_io import ImportFileError, check_rows, export_rows, read_rows, render_export
 from bot.storage.data_lock import DataFolderInUse
@@ -129,7 +131,11 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
         profiles = await core.profiles.listing(args.platform, args.community)
         text = render_export(export_rows(profiles), args.format)
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as problem:
+                err(file_problem("write", args.output, problem))
+                return 1
             print(f"Exported {len(profiles)} profile(s) to {args.output}.", file=sys.stderr)
         else:
             sys.stdout.write(text)
@@ -246,15 +252,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(config.bot.log_level)
     try:
         return asyncio.run(args.runner(args, config))
-    except (SchemaError, ImportFileError, DataFolderInUse) as problem:
+    except CredentialsError as problem:
+        err(str(problem))
+        return EXIT_CONFIG
+    except (SchemaError, ImportFileError, PlatformError, DataFolderInUse) as problem:
         err(str(problem))
         return 1
     except OSError as problem:
-        err(f"could not reach the database or a file: {problem.strerror or problem}")
+        err(os_problem(problem, config))
         return 1
     except (SQLAlchemyError, PostgresError) as problem:
         first_line = str(getattr(problem, "orig", None) or problem).splitlines()[0]
-        err(f"could not use the database ({type(problem).__name__}): {first_line}")
+        err(f"could not use the database {shown_url(config)} ({type(problem).__name__}): {first_line}")
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def shown_url(config: Config) -> str:
+    """The database URL as it may be shown: without its password."""
+    return make_url(config.database_url()).render_as_string(hide_password=True)
+
+
+def os_problem(problem: OSError, config: Config) -> str:
+    """Name what could not be reached: the file the error names, else the database.
+
+    Files and chat services are named where they are used (export, import, the adapters);
+    the OSError left over comes from connecting to the database, which names nothing itself.
+    """
+    if problem.filename is not None:
+        return file_problem("use", problem.filename, problem)
+    return (
+        f"could not reach the database {shown_url(config)}: {problem.strerror or problem}. "
+        "Check that it is running and that PEERBOT_DATABASE_URL or [database] url is right."
+    )

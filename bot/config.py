@@ -33,6 +33,10 @@ class ConfigError(Exception):
         super().__init__(f"config error: {key}{shown}: expected {expected}")
 
 
+class CredentialsError(Exception):
+    """Credentials in the environment are only partly set; str() names what is missing."""
+
+
 # --- checks: each returns the parsed value or raises ValueError(expected) ---------------
 
 
@@ -518,6 +522,38 @@ class Config:
         if self.database.url:
             return self.database.url
         return f"sqlite+aiosqlite:///{Path(self.bot.data_dir) / 'peerbot.db'}"
+
+
+# Slack mode -> (environment variable, Secrets field) of the credential that mode needs.
+SLACK_MODE_SECRET = {
+    "socket": ("SLACK_APP_TOKEN", "slack_app_token"),
+    "http": ("SLACK_SIGNING_SECRET", "slack_signing_secret"),
+}
+
+
+def slack_credentials_problem(config: Config) -> str | None:
+    """What is missing when Slack credentials are only partly set, or None.
+
+    Half a set used to start the console with "no Slack or Discord credentials set", which
+    sent people looking in the wrong place; this names the missing variable and the mode.
+    """
+    secrets, mode = config.secrets, config.slack.mode
+    needed, field_name = SLACK_MODE_SECRET[mode]
+    other = "http" if mode == "socket" else "socket"
+    if secrets.slack_bot_token and not getattr(secrets, field_name):
+        return (
+            f'SLACK_BOT_TOKEN is set but {needed} is not: [slack] mode = "{mode}" needs {needed}. '
+            f'Set it, or set [slack] mode = "{other}" and {SLACK_MODE_SECRET[other][0]}, '
+            "or unset SLACK_BOT_TOKEN to use the console."
+        )
+    stray = [name for name, field_name in SLACK_MODE_SECRET.values() if getattr(secrets, field_name)]
+    if stray and not secrets.slack_bot_token:
+        named = " and ".join(stray)
+        return (
+            f"{named} set but SLACK_BOT_TOKEN (xoxb-…) is not: Slack needs the bot token as well. "
+            f"Set SLACK_BOT_TOKEN, or unset {named} to use the console."
+        )
+    return None
 
 
 SECTIONS: dict[str, type] = {

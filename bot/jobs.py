@@ -126,7 +126,7 @@ class JobQueue:
         self.batch = 200
         self.handlers: dict[str, JobHandler] = {}
         self.prefetchers: dict[str, JobPrefetch] = {}
-        self.stopping = False
+        self.stopping = False  # set at shutdown: claim nothing more, start no further job
 
     def register(self, kind: str, handler: JobHandler, prefetch: JobPrefetch | None = None) -> None:
         """Say which function runs jobs of this kind, and optionally how to preload a batch of them.
@@ -140,6 +140,8 @@ class JobQueue:
 
     async def claim(self, core: Core, limit: int | None = None) -> list[ClaimedJob]:
         """Take up to `limit` due jobs that nobody holds, for the length of the lease."""
+        if self.stopping:
+            return []
         now = core.clock.now()
         due = (
             select(Job.id)
@@ -203,17 +205,6 @@ class JobQueue:
             )
         return result.rowcount == 1
 
-    async def release(self, core: Core, jobs: list[ClaimedJob]) -> None:
-        """Give back claimed jobs this process will not run (shutting down), so others need not wait."""
-        if not jobs:
-            return
-        async with core.db.session() as session, session.begin():
-            await session.execute(
-                update(Job)
-                .where(and_(Job.id.in_([job.id for job in jobs]), Job.lease_owner == self.owner))
-                .values(lease_owner=None, lease_until=None, attempts=Job.attempts - 1)
-            )
-
     async def run_one(self, core: Core, job: ClaimedJob) -> str:
         """Run a claimed job's handler (its sends fenced by its lease) and record the outcome."""
         fence = SendFence(self, core, job, self.send_margin)
@@ -270,6 +261,21 @@ class JobQueue:
             contexts.update(await self.prefetchers[kind](core, jobs))
         return [replace(job, context=contexts.get(job.id)) if job.id in contexts else job for job in claimed]
 
+    async def release_unstarted(self, core: Core) -> int:
+        """At shutdown, give back the leases this process still holds on pending jobs.
+
+        Without this, jobs claimed but never started would wait out the lease before another
+        process (or the next start) could run them. Their claim did not count as an attempt.
+        Call it after the running work has ended, so no job it finished is released.
+        """
+        async with core.db.session() as session, session.begin():
+            result = await session.execute(
+                update(Job)
+                .where(and_(Job.lease_owner == self.owner, Job.status == "pending"))
+                .values(lease_owner=None, lease_until=None, attempts=Job.attempts - 1)
+            )
+        return result.rowcount
+
     async def run_due(self, core: Core, limit: int | None = None) -> dict[str, int]:
         """Claim and run everything due now; returns counts by outcome ("done", "retry", …).
 
@@ -322,12 +328,11 @@ class _LanePool:
             task.result()
 
     async def _run_lane(self, lane: str) -> None:
-        """Run one lane's jobs in order; on shutdown, give back what has not started."""
+        """Run one lane's jobs in order; at shutdown start no more (release_unstarted gives them back)."""
         jobs = self.lanes[lane]
         async with self.slots:
             while jobs:
                 if self.queue.stopping:
-                    await self.queue.release(self.core, list(jobs))
                     jobs.clear()
                     break
                 self.counts[await self.queue.run_one(self.core, jobs.popleft())] += 1

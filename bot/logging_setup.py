@@ -10,8 +10,11 @@ level; text the relay marks as sensitive is replaced wherever it appears.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
+from pathlib import Path
+from typing import TextIO
 
 BODY_LOGGING_LIBRARIES = (
     "slack_bolt",
@@ -105,9 +108,12 @@ def clamp_library_loggers() -> None:
     guard_library_loggers()
 
 
-def configure_logging(level: str) -> None:
-    """Log to standard error at `level`, with the library clamp and the filter in place."""
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(level: str, path: Path | None = None) -> None:
+    """Log to standard error (or to the file `path`) at `level`, with the library clamp and
+    the filter in place."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(LibraryBodyFilter())
     root = logging.getLogger()
@@ -116,3 +122,11 @@ def configure_logging(level: str) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     clamp_library_loggers()
+
+
+def same_output(first: TextIO, second: TextIO) -> bool:
+    """Whether two streams write to the same terminal, file or pipe (e.g. `2>&1`)."""
+    try:
+        return os.path.samestat(os.fstat(first.fileno()), os.fstat(second.fileno()))
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's StringIO)
+        return False

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.errors import file_problem
 from bot.forms import FieldError, parse_field
 from bot.profile_form import PROFILE_FIELD_NAMES, PROFILE_FIELDS
 
@@ -55,8 +56,8 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """Rows with the line number a person would look for in the file."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ImportFileError(f"{path}: no such file") from None
+    except OSError as problem:
+        raise ImportFileError(file_problem("read", path, problem)) from None
     except UnicodeDecodeError:
         raise ImportFileError(f"{path}: not UTF-8 text; save it as UTF-8 CSV or JSON") from None
     if path.suffix.lower() == ".json":

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import build_core, prepare
@@ -11,19 +14,14 @@ from bot.clock import FakeClock
 from bot.config import Config
 from bot.core import Core
 from bot.demo import load_demo
+from bot.logging_setup import configure_logging, same_output
+from bot.platforms import enabled_platforms, run_platforms
 from bot.scheduler import Scheduler, clock_console_command
+from bot.shutdown import StopSignals, cancel_and_wait
 from bot.storage.data_lock import hold_data_folder
 
-
-def enabled_platforms(config: Config) -> list[str]:
-    """Platforms whose credentials are set in the environment."""
-    secrets = config.secrets
-    platforms = []
-    if secrets.slack_bot_token and (secrets.slack_app_token or secrets.slack_signing_secret):
-        platforms.append("slack")
-    if secrets.discord_bot_token:
-        platforms.append("discord")
-    return platforms
+EXIT_INTERRUPTED = 130  # the shell's code for a program ended by Ctrl-C
+LOG_FILE = "peerbot.log"  # in data_dir, when the console needs standard error for itself
 
 
 async def offer_demo(core: Core, session, interactive: bool) -> None:
@@ -43,6 +41,19 @@ async def offer_demo(core: Core, session, interactive: bool) -> None:
     if answer is not None and answer.strip().casefold() in ("", "y", "yes"):
         loaded = await load_demo(core)
         session.say(f"Loaded {loaded} demo practitioners. Try /peer join, then /peer help.")
+
+
+def keep_logs_out_of_the_console(config: Config) -> None:
+    """Send log records to a file in data_dir when standard error is the console's own screen.
+
+    On a terminal (or with `2>&1`) standard error and standard output are the same place, and
+    log lines landed inside the conversation; a separate standard error keeps them.
+    """
+    if not same_output(sys.stdout, sys.stderr):
+        return
+    path = Path(config.bot.data_dir) / LOG_FILE
+    configure_logging(config.bot.log_level, path)
+    print(f"peerbot: log records go to {path}.", file=sys.stderr)
 
 
 async def run_console(
@@ -72,41 +83,82 @@ async def run_console(
     await session.run()
 
 
+async def start_core(core: Core, scheduler: Scheduler) -> None:
+    """Prepare the database (saying what was done) and start the clock."""
+    done, *notes = await prepare(core)
+    print(f"peerbot: {done} ({core.config.database_url().split('://')[0]}).", file=sys.stderr)
+    for note in notes:
+        print(f"peerbot: {note}", file=sys.stderr)
+    await scheduler.start()
+
+
+async def serve(core: Core, scheduler: Scheduler, platforms: list[str]) -> None:
+    """Start, then chat in the terminal (no platforms) or run the platform adapters."""
+    await start_core(core, scheduler)
+    if platforms:
+        await run_platforms(core, platforms)
+    else:
+        await run_console(core, sys.stdin, sys.stdout, sys.stdin.isatty())
+
+
+def exit_code(received: signal.Signals | None, console: bool) -> int:
+    """0 for /quit, end of input and any stop of a service; 130 when Ctrl-C ended a console chat."""
+    return EXIT_INTERRUPTED if console and received == signal.SIGINT else 0
+
+
 async def run_bot(config: Config, console_only: bool, fake_clock: bool = False) -> int:
     """Run until stopped: the console when asked or when no platform is configured.
 
     With `fake_clock` (console only) time stands still until `/clock +2h` moves it, so a
     whole round of introductions, reminders and follow-ups can be walked through in a minute.
+
+    SIGTERM or Ctrl-C stop it cleanly. With platforms, the clock stops first and deliveries
+    under way finish (for up to the scheduler's grace period) while the adapters can still
+    send, then the adapters stop. The console is stopped first, so its one line comes at once.
     """
     with hold_data_folder(config.database_url()):
         return await _run_holding_data(config, console_only, fake_clock)
 
 
 async def _run_holding_data(config: Config, console_only: bool, fake_clock: bool) -> int:
+    platforms = [] if console_only else enabled_platforms(config)
+    if not platforms and not console_only:
+        print(
+            "peerbot: no Slack or Discord credentials set "
+            "(SLACK_BOT_TOKEN, DISCORD_BOT_TOKEN): starting the console.",
+            file=sys.stderr,
+        )
+    if not platforms:
+        keep_logs_out_of_the_console(config)
     clock = FakeClock(datetime.now(UTC).replace(second=0, microsecond=0)) if fake_clock else None
     core = build_core(config, clock=clock)
     core.services.setdefault("console_commands", {})["/clock"] = clock_console_command(core)
     scheduler = Scheduler(core, cron_rounds=not fake_clock)
-    try:
-        done, *notes = await prepare(core)
-        print(f"peerbot: {done} ({config.database_url().split('://')[0]}).", file=sys.stderr)
-        for note in notes:
-            print(f"peerbot: {note}", file=sys.stderr)
-        await scheduler.start()
-        platforms = [] if console_only else enabled_platforms(config)
-        if not platforms:
-            if not console_only:
-                print(
-                    "peerbot: no Slack or Discord credentials set "
-                    "(SLACK_BOT_TOKEN, DISCORD_BOT_TOKEN): starting the console.",
-                    file=sys.stderr,
-                )
-            await run_console(core, sys.stdin, sys.stdout, sys.stdin.isatty())
-            return 0
-        from bot.platforms import run_platforms
+    with StopSignals() as stop:
+        work = asyncio.ensure_future(serve(core, scheduler, platforms))
+        try:
+            await stop.until_stopped(work)
+        finally:
+            if stop.received is not None and platforms:
+                print(f"peerbot: {stop.received.name}: stopping.", file=sys.stderr)
+            await shut_down(core, scheduler, work, console=not platforms)
+    return exit_code(stop.received, console=not platforms)
 
-        await run_platforms(core, platforms)
-        return 0
+
+async def shut_down(core: Core, scheduler: Scheduler, work: asyncio.Task, console: bool) -> None:
+    """Stop the work and the clock in the order described in `run_bot`, then close the core.
+
+    Each step runs even if an earlier one fails; a failure of the work itself is raised.
+    """
+
+    async def stop_work() -> None:
+        await cancel_and_wait(work)
+
+    first, second = (stop_work, scheduler.stop) if console else (scheduler.stop, stop_work)
+    try:
+        try:
+            await first()
+        finally:
+            await second()
     finally:
-        await scheduler.stop()
         await core.close()

@@ -5,12 +5,21 @@ run due jobs, and at each round schedule's cron time to enqueue that round. Any 
 bot processes can do this at once; job keys and row claims keep the work exactly-once.
 With a fake clock (tests, `peerbot console --fake-clock`) time moves only when told, and
 `advance_clock` steps through every due moment in order, as real time would.
+
+APScheduler only wakes us: the work of each wake-up runs in a task of our own. Its
+`shutdown()` cancels the coroutine jobs it started, which used to cancel a tick in the
+middle of a database call; it logged the CancelledError with a traceback and could leave a
+half-opened SQLite connection whose (non-daemon) thread kept the process alive at exit.
+Now `stop` lets the running work finish within a grace period, and only then cancels it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -29,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CATCH_UP = timedelta(hours=12)
+SHUTDOWN_GRACE_SECONDS = 5.0  # how long deliveries under way may take to finish at shutdown
 STEP_LIMIT = 100_000
 _DELTA = re.compile(r"^\+(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -41,6 +51,7 @@ class Scheduler:
         self.core = core
         self.cron_rounds = cron_rounds
         self._aps: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task] = set()
 
     async def start(self) -> None:
         """Catch up on rounds missed while stopped, then wake on the poll interval and cron times."""
@@ -69,24 +80,64 @@ class Scheduler:
         self._aps.start()
 
     async def tick(self) -> None:
-        """Run whatever is due; a failure is logged (type only) and retried next tick."""
-        try:
-            await self.core.jobs.run_due(self.core)
-        except Exception as problem:
-            log.error("running due jobs failed with %s", type(problem).__name__)
+        """Run whatever is due, in a task `stop` can wait for."""
+        await self._own(self._run_due())
 
     async def fire_rounds(self) -> None:
         """A round schedule fired: enqueue its rounds (idempotently) and run them."""
+        await self._own(self._enqueue_rounds_and_run())
+
+    async def _own(self, work: Awaitable[None]) -> None:
+        """Run `work` in a task of ours, so APScheduler's shutdown cannot cancel it half-way.
+
+        APScheduler cancels this wrapper at shutdown; the wrapper then simply returns (APScheduler
+        would log a cancellation as a failed job), and `stop` decides what happens to the work.
+        """
+        task = asyncio.ensure_future(work)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
+
+    async def _run_due(self) -> None:
+        """A failure is logged (type only) and retried next tick; a summary, not a line per job."""
+        try:
+            counts = await self.core.jobs.run_due(self.core)
+        except Exception as problem:
+            log.error("running due jobs failed with %s", type(problem).__name__)
+            return
+        if counts:
+            log.info("ran due jobs: %s", ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
+
+    async def _enqueue_rounds_and_run(self) -> None:
         now = self.core.clock.now()
         try:
             await enqueue_due_rounds(self.core, now - timedelta(hours=1), now)
         except Exception as problem:
             log.error("enqueueing scheduled rounds failed with %s", type(problem).__name__)
-        await self.tick()
+        await self._run_due()
 
-    async def stop(self) -> None:
-        if self._aps is not None and self._aps.running:
+    async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        """Claim nothing more, let work under way finish for up to `grace` seconds, then cancel
+        what is left and release the leases of jobs claimed but not started."""
+        if self._aps is None:
+            return
+        self.core.jobs.stopping = True
+        if self._aps.running:
             self._aps.shutdown(wait=False)
+        self._aps = None
+        if self._running:
+            _, late = await asyncio.wait(set(self._running), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+            if late:
+                log.warning("stopped %d unfinished job run(s) after %.0f s", len(late), grace)
+        try:
+            await self.core.jobs.release_unstarted(self.core)
+        except Exception as problem:
+            reason = type(problem).__name__
+            log.warning("could not release unstarted jobs (%s); their leases will run out", reason)
 
 
 async def next_due(core: Core) -> datetime | None:

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import ConfigError, parse_config
+from bot.config import Config, ConfigError, parse_config
+from bot.errors import file_problem
+from bot.platforms import STARTERS, unreachable
 from bot.storage.database import Database, SchemaError
 
 ROOT = Path(__file__).parent.parent
@@ -95,7 +98,7 @@ def test_unreadable_import_files_get_one_clear_line(cli_env, capsys):
     assert main(["import", "bad.json"]) == 1
     assert "not valid JSON" in capsys.readouterr().err
     assert main(["import", "missing.csv"]) == 1
-    assert "no such file" in capsys.readouterr().err
+    assert "could not read missing.csv: no such file" in capsys.readouterr().err
     (cli_env / "x.txt").write_text("a")
     assert main(["import", "x.txt"]) == 1
     assert "expected a .csv or .json file" in capsys.readouterr().err
@@ -237,3 +240,89 @@ async def test_replicas_starting_together_on_an_empty_database_take_turns_creati
         for db in databases:
             await db.close()
     assert sorted(done) == ["created the database schema"] + ["database schema is up to date"] * 2
+
+
+# --- messages that say what is actually wrong -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "mode", "named"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "socket", ["needs SLACK_APP_TOKEN", '[slack] mode = "socket"']),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "http", ["needs SLACK_SIGNING_SECRET", '[slack] mode = "http"']),
+        (
+            {"SLACK_APP_TOKEN": "xapp-1"},
+            "socket",
+            ["SLACK_APP_TOKEN set but SLACK_BOT_TOKEN (xoxb-…) is not"],
+        ),
+    ],
+)
+def test_half_set_slack_credentials_are_named_not_a_silent_console(
+    cli_env, monkeypatch, capsys, env, mode, named
+):
+    (cli_env / "peerbot.toml").write_text(f'[slack]\nmode = "{mode}"\n')
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert all(text in err for text in named), err
+    assert "starting the console" not in err
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_discord_is_named_with_its_host(cli_env, monkeypatch, capsys):
+    port = closed_port()
+    (cli_env / "peerbot.toml").write_text(f'[discord]\napi_url = "http://127.0.0.1:{port}/api/v10"\n')
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", "token")
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert f"could not reach Discord at 127.0.0.1:{port}" in err and "[discord] api_url" in err, err
+    assert "database" not in err.splitlines()[-1] and "Traceback" not in err
+
+
+def test_a_slack_port_in_use_is_not_called_unreachable_slack(cli_env, monkeypatch, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        (cli_env / "peerbot.toml").write_text(f'[slack]\nmode = "http"\nhttp_port = {port}\n')
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+        assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert f"could not listen for Slack events on 127.0.0.1:{port}" in err and "http_port" in err, err
+
+
+def test_a_dns_failure_names_the_service_host_and_reason():
+    problem = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    message = str(unreachable(STARTERS["discord"], Config(), problem))
+    assert message.startswith("could not reach Discord at discord.com: Name or service not known.")
+    assert "DNS" in message and "[discord] api_url" in message
+
+
+def test_export_and_import_name_the_file_and_the_reason(cli_env, capsys):
+    assert main(["export", "-o", "/nonexistent/dir/x.csv"]) == 1
+    assert "could not write /nonexistent/dir/x.csv: the folder /nonexistent/dir does not exist." in (
+        capsys.readouterr().err
+    )
+    assert main(["import", "/nonexistent/dir/x.csv"]) == 1
+    assert "could not read /nonexistent/dir/x.csv: the folder /nonexistent/dir does not exist." in (
+        capsys.readouterr().err
+    )
+    assert file_problem("write", "out.csv", PermissionError(13, "Permission denied")) == (
+        "could not write out.csv: permission denied."
+    )
+
+
+def test_an_unreachable_database_is_named_without_its_password(cli_env, monkeypatch, capsys):
+    port = closed_port()
+    monkeypatch.setenv("PEERBOT_DATABASE_URL", f"postgresql+asyncpg://peer:hunter2@127.0.0.1:{port}/peers")
+    assert main(["db", "status"]) == 1
+    err = capsys.readouterr().err
+    assert f"could not reach the database postgresql+asyncpg://peer:***@127.0.0.1:{port}/peers" in err, err
+    assert "hunter2" not in err and "PEERBOT_DATABASE_URL" in err

@@ -10,7 +10,7 @@ from fake_slack import command_body, slack_config
 
 from adapters.slack_adapter import run_slack
 from bot.app import build_core, prepare
-from bot.config import replace
+from bot.config import CredentialsError, replace
 from bot.platforms import run_platforms
 
 
@@ -37,6 +37,6 @@ async def test_socket_mode_without_an_app_token_says_so(empty_database, tmp_path
     config = slack_config(empty_database, tmp_path, "socket", fake_slack.api_url)
     config = replace(config, secrets=replace(config.secrets, slack_app_token=""))
     core = build_core(config)
-    with pytest.raises(SystemExit, match="SLACK_APP_TOKEN"):
+    with pytest.raises(CredentialsError, match="SLACK_APP_TOKEN"):
         await run_slack(core)
     await core.close()
