@@ -18,6 +18,7 @@ for folder in (HERE.parent / "slack", HERE.parent / "discord"):  # reuse the fak
 
 from e2e_db import SharedDatabase  # noqa: E402
 from e2e_harness import Bots, clean_environment  # noqa: E402
+from fake_discord import FakeDiscord  # noqa: E402
 from fake_slack import FakeSlack  # noqa: E402
 
 SHUTDOWN_NOTES: list[str] = []
@@ -55,12 +56,27 @@ async def shared_db(empty_database):
     await database.close()
 
 
+async def stop_bots_then(bots: Bots, fake) -> None:
+    """Bots first: until they stop they talk to the fake (a Discord client reconnects to a
+    closing gateway, and the fake's server would wait a minute for its connections)."""
+    SHUTDOWN_NOTES.extend(await bots.stop_all())
+    await fake.stop()
+
+
 @pytest_asyncio.fixture
-async def fake_slack():
+async def fake_slack(bots):
     fake = FakeSlack()
     await fake.start()
     yield fake
-    await fake.stop()
+    await stop_bots_then(bots, fake)
+
+
+@pytest_asyncio.fixture
+async def fake_discord(bots):
+    fake = FakeDiscord()
+    await fake.start()
+    yield fake
+    await stop_bots_then(bots, fake)
 
 
 @pytest_asyncio.fixture

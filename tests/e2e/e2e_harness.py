@@ -153,11 +153,17 @@ class Bots:
         sections = merged(FAST, {"bot": {"data_dir": str(self.folder / "data")}}, self.config, extra)
         return write_toml(self.folder / f"{name}.toml", sections)
 
-    def _env(self, config: Path) -> dict[str, str]:
-        return clean_environment({**self.secrets, "PEERBOT_CONFIG": str(config)})
+    def _env(self, config: Path, secrets: dict[str, str] | None = None) -> dict[str, str]:
+        return clean_environment({**self.secrets, **(secrets or {}), "PEERBOT_CONFIG": str(config)})
 
-    def start(self, extra: dict[str, dict[str, Any]] | None = None, http: bool = False) -> BotProcess:
-        """Start `peerbot run`; with `http`, on a free port of its own (Slack HTTP mode)."""
+    def start(
+        self,
+        extra: dict[str, dict[str, Any]] | None = None,
+        http: bool = False,
+        secrets: dict[str, str] | None = None,
+    ) -> BotProcess:
+        """Start `peerbot run`; with `http`, on a free port of its own (Slack HTTP mode), and
+        with `secrets` of its own (e.g. a token that tells its calls apart from another bot's)."""
         name = f"bot{len(self.running) + 1}"
         extra = dict(extra or {})
         port = free_port() if http else None
@@ -169,7 +175,7 @@ class Bots:
             process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run"],
                 cwd=self.folder,
-                env=self._env(config),
+                env=self._env(config, secrets),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
@@ -243,7 +249,8 @@ class Bots:
         await self.wait_for(accepting, within, f"{bot.name} to listen on port {bot.port}", poll=0.1)
 
     async def stop_all(self) -> list[str]:
-        """Stop every process of the test (at once, so shutdowns overlap); returns shutdown notes."""
-        notes = await asyncio.gather(*(bot.stop() for bot in self.running))
-        self.notes += [n for n in notes if n]
-        return self.notes
+        """Stop every process of the test (at once, so shutdowns overlap); returns notes on those
+        that did not stop cleanly. Stopping twice is harmless."""
+        notes = [n for n in await asyncio.gather(*(bot.stop() for bot in self.running)) if n]
+        self.notes += notes
+        return notes

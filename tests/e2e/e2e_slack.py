@@ -185,15 +185,15 @@ class SlackPeople:
         return ack
 
 
-async def connect(bots, fake: FakeSlack, mode: str, session, extra: dict | None = None):
+async def connect(bots, fake: FakeSlack, mode: str, session, extra: dict | None = None, secrets=None):
     """Start one bot in Slack `mode` against the fake and wait until it can take requests;
     returns the process and a driver that plays Slack towards it."""
     extra = merged({"slack": {"mode": mode, "api_url": fake.api_url}}, extra or {})
     if mode == "http":
-        bot = bots.start(extra, http=True)
+        bot = bots.start(extra, http=True, secrets=secrets)
         await bots.port_open(bot)
         return bot, HttpDriver(fake, bot.port, session)
-    bot = bots.start(extra)
+    bot = bots.start(extra, secrets=secrets)
     await bots.wait_for(fake._connected.is_set, 30, f"{bot.name} to connect over Socket Mode")
     return bot, SocketDriver(fake)
 

@@ -38,6 +38,7 @@ class Call:
     params: dict[str, Any]
     at: float
     status: int = 200
+    token: str = ""  # which bot made the call, when several bots share the fake
 
 
 @dataclass
@@ -143,13 +144,14 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         queued = self.failures.get(method)
         failure = queued.pop(0) if queued else await self.chaos.trouble(method)
         if failure is not None:
             status, headers, body = failure
-            self.calls.append(Call(method, params, time.monotonic(), status))
+            self.calls.append(Call(method, params, time.monotonic(), status, token))
             return web.json_response(body, status=status, headers=headers)
-        self.calls.append(Call(method, params, time.monotonic()))
+        self.calls.append(Call(method, params, time.monotonic(), token=token))
         return web.json_response(self._answer(method, params))
 
     def _answer(self, method: str, params: dict) -> dict:
