@@ -112,6 +112,8 @@ async def _checkin_for(core: Core, job: ClaimedJob, statuses: tuple[str, ...]):
     checkin, view = context.checkin, context.view
     if checkin is None or checkin.version != job.payload["version"] or checkin.status not in statuses:
         raise Cancelled()
+    if view is None or len(view.members) < 2:  # the others left: no check-in to remind of or ask about
+        raise Cancelled()
     profile = next((m for m in view.members if m.id == job.payload["profile_id"]), None) if view else None
     if profile is None or profile.status != "active":
         raise Cancelled()

@@ -1,7 +1,8 @@
 """A fake Slack for tests: the Web API, response_urls and a Socket Mode websocket, on 127.0.0.1.
 
 It records every call the real slack_sdk client makes, can answer a method with 429 or an
-error, and sends Socket Mode envelopes, waiting for the bot's acknowledgement. Drivers
+error, can misbehave like a busy Slack (`Chaos`: latency, a share of 429s and 500s; off by
+default), and sends Socket Mode envelopes, waiting for the bot's acknowledgement. Drivers
 play people: they send commands, press buttons and submit modals, signed exactly as Slack
 signs them (HTTP mode) or as envelopes (Socket Mode), and find buttons and modals in
 what the bot sent.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -36,6 +38,39 @@ class Call:
     params: dict[str, Any]
     at: float
     status: int = 200
+    token: str = ""  # which bot made the call, when several bots share the fake
+
+
+@dataclass
+class Chaos:
+    """How badly the fake behaves, per test: every Web API call waits a random time in `latency`
+    (seconds), then a share `rate_limited` answers 429 with Retry-After and a share
+    `server_errors` answers 500. Methods in `spare` (start-up calls) always behave.
+    Off by default, so tests that do not ask for trouble see a well-behaved Slack."""
+
+    latency: tuple[float, float] = (0.0, 0.0)
+    rate_limited: float = 0.0
+    retry_after: int = 1
+    server_errors: float = 0.0
+    spare: frozenset[str] = frozenset({"auth.test", "apps.connections.open"})
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    async def trouble(self, method: str) -> tuple[int, dict, dict] | None:
+        """Wait the latency; then a failure to answer with, or None to answer normally."""
+        if method in self.spare:
+            return None
+        low, high = self.latency
+        if high > 0:
+            await asyncio.sleep(self._random.uniform(low, high))
+        draw = self._random.random()
+        if draw < self.rate_limited:
+            return 429, {"Retry-After": str(self.retry_after)}, {"ok": False, "error": "ratelimited"}
+        if draw < self.rate_limited + self.server_errors:
+            return 500, {}, {"ok": False, "error": "internal_error"}
+        return None
 
 
 @dataclass
@@ -46,6 +81,7 @@ class FakeSlack:
     users: dict[str, dict] = field(default_factory=dict)
     conversations: dict[str, dict] = field(default_factory=dict)
     failures: dict[str, list[tuple[int, dict, dict]]] = field(default_factory=dict)
+    chaos: Chaos = field(default_factory=Chaos)
     port: int = 0
     _runner: web.AppRunner | None = None
     _socket: web.WebSocketResponse | None = None
@@ -108,12 +144,14 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         queued = self.failures.get(method)
-        if queued:
-            status, headers, body = queued.pop(0)
-            self.calls.append(Call(method, params, time.monotonic(), status))
+        failure = queued.pop(0) if queued else await self.chaos.trouble(method)
+        if failure is not None:
+            status, headers, body = failure
+            self.calls.append(Call(method, params, time.monotonic(), status, token))
             return web.json_response(body, status=status, headers=headers)
-        self.calls.append(Call(method, params, time.monotonic()))
+        self.calls.append(Call(method, params, time.monotonic(), token=token))
         return web.json_response(self._answer(method, params))
 
     def _answer(self, method: str, params: dict) -> dict:
