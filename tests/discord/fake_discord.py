@@ -41,6 +41,7 @@ class Recorded:
     path: str
     body: Any
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    repeat: bool = False  # a message send whose enforced nonce Discord had seen: nothing new was posted
 
 
 @dataclass
@@ -57,6 +58,7 @@ class FakeDiscord:
     refuse_dms: set[str] = field(default_factory=set)
     rate_limit_next: int = 0
     calls: list[Recorded] = field(default_factory=list)
+    nonces: dict[tuple, dict] = field(default_factory=dict)  # (channel, nonce) → the message first posted
     commands: list[dict] = field(default_factory=list)
     base_url: str = ""
 
@@ -464,9 +466,16 @@ class FakeDiscord:
         user_id = next((u for u, c in self.dm_channels.items() if c == channel_id), None)
         if user_id is not None and user_id in self.refuse_dms:
             return _json({"code": 50007, "message": "Cannot send messages to this user"}, status=403)
-        return _json(
-            self.message_payload(channel_id, body.get("content", ""), components=body.get("components", []))
+        nonce = (channel_id, body.get("nonce")) if body.get("enforce_nonce") else None
+        if nonce in self.nonces:  # Discord returns the first message instead of posting again
+            self.calls[-1].repeat = True
+            return _json(self.nonces[nonce])
+        payload = self.message_payload(
+            channel_id, body.get("content", ""), components=body.get("components", [])
         )
+        if nonce is not None:
+            self.nonces[nonce] = payload
+        return _json(payload)
 
     # --- what the bot did -----------------------------------------------------------------
 
@@ -485,7 +494,12 @@ class FakeDiscord:
         ]
 
     def channel_messages(self, channel_id: str) -> list[Recorded]:
-        return [c for c in self.calls if c.method == "POST" and c.path == f"/channels/{channel_id}/messages"]
+        """Messages posted in a channel (a repeated send with a seen nonce posts nothing)."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "POST" and c.path == f"/channels/{channel_id}/messages" and not c.repeat
+        ]
 
     def dms_to(self, user_id: str) -> list[Recorded]:
         channel_id = self.dm_channels.get(user_id)

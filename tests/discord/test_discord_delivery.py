@@ -6,8 +6,10 @@ from __future__ import annotations
 from log_capture import every_logger_at_debug
 
 from adapters.discord_adapter import ALLOW_DMS_HELP
+from bot.jobs import enqueue
 from bot.messages import Button, Message, Sensitivity
 from bot.outbox import ChannelPost, DirectMessage, GroupMessage, Outbound
+from bot.retry_policy import settle_delivery
 
 
 def _dm(j, user_id: str, text: str, buttons=()) -> Outbound:
@@ -113,3 +115,32 @@ async def test_a_marker_sent_through_the_adapter_appears_in_no_log_record(discor
         await j.slash(alice, "pause", "MARKER-c41d")
     assert capture.texts, "DEBUG logging was on"
     assert not any("MARKER-c41d" in text for text in capture.texts)
+
+
+async def test_a_send_repeated_after_a_crash_carries_the_same_nonce_and_posts_once(discord_journey):
+    """The process died after sending but before recording it: the job runs again, and Discord
+    returns the first message for the repeated nonce instead of posting a second one."""
+    j = discord_journey
+    alice = j.member("alice")
+    runs = []
+
+    async def handler(core, job):
+        delivery = await core.outbox.send(_dm(j, alice, "Your introduction"))
+        settle_delivery(core, job, delivery)
+        runs.append(job.sending_since)
+        if len(runs) == 1:
+            raise RuntimeError("the process died before recording the send")
+
+    j.core.jobs.register("test", handler)
+    async with j.core.db.session() as session, session.begin():
+        now = j.core.clock.now()
+        await enqueue(session, "test", "intro-for-alice", now, {}, now)
+    assert await j.core.jobs.run_due(j.core) == {"retry": 1}
+    j.core.clock.advance(minutes=1)
+    assert await j.core.jobs.run_due(j.core) == {"done": 1}
+
+    assert runs[1] is not None, "the second run knows a send may already have happened"
+    sends = [c for c in j.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
+    assert len(sends) == 2 and sends[0].body["nonce"] == sends[1].body["nonce"]
+    assert sends[0].body["enforce_nonce"] is True
+    assert [d.content for d in j.dms(alice)] == ["Your introduction"]

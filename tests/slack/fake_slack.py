@@ -52,6 +52,9 @@ class Chaos:
     rate_limited: float = 0.0
     retry_after: int = 1
     server_errors: float = 0.0
+    # A share of chat.postMessage calls that post the message and then answer 500, as a real
+    # server can fail after doing the work: the bot cannot know whether it arrived.
+    posted_then_failed: float = 0.0
     spare: frozenset[str] = frozenset({"auth.test", "apps.connections.open"})
     seed: int | None = None
 
@@ -72,6 +75,9 @@ class Chaos:
             return 500, {}, {"ok": False, "error": "internal_error"}
         return None
 
+    def fails_after_posting(self) -> bool:
+        return self.posted_then_failed > 0 and self._random.random() < self.posted_then_failed
+
 
 @dataclass
 class FakeSlack:
@@ -80,6 +86,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     users: dict[str, dict] = field(default_factory=dict)
     conversations: dict[str, dict] = field(default_factory=dict)
+    history: dict[str, list[dict]] = field(default_factory=dict)  # what was posted, per conversation
     failures: dict[str, list[tuple[int, dict, dict]]] = field(default_factory=dict)
     chaos: Chaos = field(default_factory=Chaos)
     port: int = 0
@@ -136,7 +143,7 @@ class FakeSlack:
             params.update(await request.json())
         else:
             params.update(dict(await request.post()))
-        for key in ("view", "blocks"):
+        for key in ("view", "blocks", "metadata"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         return params
@@ -151,8 +158,11 @@ class FakeSlack:
             status, headers, body = failure
             self.calls.append(Call(method, params, time.monotonic(), status, token))
             return web.json_response(body, status=status, headers=headers)
+        answer = self._answer(method, params)
         self.calls.append(Call(method, params, time.monotonic(), token=token))
-        return web.json_response(self._answer(method, params))
+        if method == "chat.postMessage" and self.chaos.fails_after_posting():
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        return web.json_response(answer)
 
     def _answer(self, method: str, params: dict) -> dict:
         if method == "auth.test":
@@ -161,14 +171,13 @@ class FakeSlack:
             user = params.get("user", "")
             return {"ok": True, "user": {"id": user, "team_id": TEAM, **self.users.get(user, {})}}
         if method == "conversations.open":
-            users = sorted(str(params.get("users", "")).split(","))
-            if len(users) == 1:
-                channel = f"D{users[0]}"
-                self.conversations.setdefault(channel, {"id": channel, "is_im": True, "user": users[0]})
-            else:
-                channel = "G" + "-".join(users)
-                self.conversations.setdefault(channel, {"id": channel, "is_mpim": True, "is_im": False})
-            return {"ok": True, "channel": {"id": channel}}
+            return {"ok": True, "channel": {"id": self._open(str(params.get("users", "")).split(","))}}
+        if method == "conversations.history":
+            oldest = float(params.get("oldest") or 0)
+            posted = [m for m in self.history.get(params.get("channel", ""), []) if float(m["ts"]) >= oldest]
+            if str(params.get("include_all_metadata")).lower() not in ("true", "1"):
+                posted = [{k: v for k, v in m.items() if k != "metadata"} for m in posted]
+            return {"ok": True, "messages": list(reversed(posted)), "has_more": False}
         if method == "conversations.info":
             channel = self.conversations.get(params.get("channel", ""))
             if channel is None:
@@ -181,8 +190,31 @@ class FakeSlack:
             view.setdefault("id", params.get("view_id") or f"V{next(self._ids)}")
             return {"ok": True, "view": view}
         if method in ("chat.postMessage", "chat.postEphemeral"):
-            return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}"}
+            return self._post(params)
         return {"ok": True}
+
+    def _open(self, users: list[str]) -> str:
+        """The DM (one user) or group DM (several) with these users, made on first use."""
+        users = sorted(users)
+        if len(users) == 1:
+            channel = f"D{users[0]}"
+            self.conversations.setdefault(channel, {"id": channel, "is_im": True, "user": users[0]})
+        else:
+            channel = "G" + "-".join(users)
+            self.conversations.setdefault(channel, {"id": channel, "is_mpim": True, "is_im": False})
+        return channel
+
+    def _post(self, params: dict) -> dict:
+        """Post a message; a user id as the channel means the app's DM with that user, as in Slack."""
+        if str(params.get("channel", "")).startswith("U"):
+            params["channel_as_sent"] = params["channel"]
+            params["channel"] = self._open([params["channel"]])
+        ts = f"{time.time():.6f}"
+        entry = {"ts": ts, "text": params.get("text", "")}
+        if isinstance(params.get("metadata"), dict):
+            entry["metadata"] = params["metadata"]
+        self.history.setdefault(params["channel"], []).append(entry)
+        return {"ok": True, "channel": params["channel"], "ts": ts}
 
     async def _response_url(self, request: web.Request) -> web.Response:
         params = await request.json()

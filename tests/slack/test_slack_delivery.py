@@ -11,8 +11,10 @@ from fake_slack import TEAM, command_body, home_opened_event, submission_payload
 import adapters.slack_adapter as slack_adapter
 from bot.dispatch import Route
 from bot.invocation import Invocation
+from bot.jobs import enqueue
 from bot.messages import Button, Message, Sensitivity
 from bot.outbox import DirectMessage, GroupMessage, Outbound
+from bot.retry_policy import settle_delivery
 
 
 async def send(world, destination, message: Message, sensitivity=Sensitivity.PERSONAL, recipients=()):
@@ -36,11 +38,14 @@ async def test_group_message_opens_a_group_dm_with_the_members_never_a_channel(s
 
 @pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
 async def test_direct_message_goes_to_the_persons_dm_channel(slack_world):
+    """The first DM is posted to the user id (Slack puts it in the app's DM: no conversations.open,
+    which is rate-limited to about 50 a minute); the DM channel it answers with is remembered."""
     fake = slack_world.fake
     assert (await send(slack_world, DirectMessage("slack", TEAM, "U7"), Message("Hello & <welcome>"))).sent
     assert (await send(slack_world, DirectMessage("slack", TEAM, "U7"), Message("Again"))).sent
-    assert len(fake.called("conversations.open")) == 1  # the DM channel is remembered
+    assert fake.called("conversations.open") == []
     first, second = fake.called("chat.postMessage")
+    assert first.params["channel_as_sent"] == "U7" and "channel_as_sent" not in second.params
     assert first.params["channel"] == second.params["channel"] == "DU7"
     assert first.params["blocks"][0]["text"]["text"] == "Hello &amp; &lt;welcome&gt;"
 
@@ -148,3 +153,53 @@ async def test_a_slow_form_is_closed_in_time_and_answered_by_dm(slack_world, mon
     await slack_world.adapter.drain()
     [post] = slack_world.fake.called("chat.postMessage")
     assert post.params["channel"] == "DU1" and post.params["text"] == "saved late"
+
+
+async def _dm_job(world, user: str, key: str = "greet") -> None:
+    async def handler(core, job):
+        delivery = await send(world, DirectMessage("slack", TEAM, job.payload["user"]), Message("Hello"))
+        settle_delivery(core, job, delivery)
+
+    world.core.jobs.register("test", handler)
+    async with world.core.db.session() as session, session.begin():
+        now = world.core.clock.now()
+        await enqueue(session, "test", key, now, {"user": user}, now)
+
+
+@pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
+async def test_a_post_that_failed_after_slack_took_it_is_found_not_posted_again(slack_world):
+    """Slack answered 500 after posting: the retry looks for the job's key in the DM's history."""
+    fake, core = slack_world.fake, slack_world.core
+    await _dm_job(slack_world, "U7")
+    fake.chaos.posted_then_failed = 1.0
+    assert await core.jobs.run_due(core) == {"retry": 1}
+    fake.chaos.posted_then_failed = 0.0
+    core.clock.advance(minutes=1)
+
+    assert await core.jobs.run_due(core) == {"done": 1}
+
+    assert len(fake.called("chat.postMessage")) == 1, "the message must not be posted twice"
+    [looked] = fake.called("conversations.history")
+    assert looked.params["channel"] == "DU7" and looked.params["include_all_metadata"] in (True, "true", "1")
+    assert fake.history["DU7"][0]["metadata"]["event_type"] == "peerbot_delivery"
+
+
+@pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
+async def test_a_post_that_failed_before_slack_took_it_is_posted_on_retry(slack_world):
+    fake, core = slack_world.fake, slack_world.core
+    await _dm_job(slack_world, "U7")
+    fake.fail("chat.postMessage", status=500, body={"ok": False, "error": "internal_error"})
+    assert await core.jobs.run_due(core) == {"retry": 1}
+    core.clock.advance(minutes=1)
+    assert await core.jobs.run_due(core) == {"done": 1}
+    assert len(fake.called("chat.postMessage")) == 1 and len(fake.history["DU7"]) == 1
+
+
+@pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
+async def test_a_deactivated_account_is_not_retried_and_is_recorded(slack_world):
+    fake, core = slack_world.fake, slack_world.core
+    await _dm_job(slack_world, "U7")
+    fake.fail("chat.postMessage", status=200, body={"ok": False, "error": "account_inactive"})
+    assert await core.jobs.run_due(core) == {"failed": 1}
+    core.clock.advance(hours=2)
+    assert await core.jobs.run_due(core) == {}
