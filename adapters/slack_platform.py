@@ -119,6 +119,9 @@ class SlackPlatform:
             if isinstance(destination, ReplyTo):
                 await self._reply(destination, message)
                 return None
+            # Only the bot's own DMs are searched (im:history); group DMs are where peers talk,
+            # and the bot never reads them, so an interrupted group post may be repeated once.
+            verify_since = verify_since if isinstance(destination, DirectMessage) else None
             channel = await self._channel_for(destination, verified=verify_since is not None)
             if verify_since is not None and key:
                 found = await self._posted_with_key(channel, key, verify_since)

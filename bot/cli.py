@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app import build_core, prepare
 from bot.config import Config, ConfigError, CredentialsError, load_config, render_example
 from bot.core import Core
+from bot.durations import format_duration
 from bot.errors import PlatformError, file_problem
 from bot.logging_setup import configure_logging
 from bot.profile_io import ImportFileError, check_rows, export_rows, read_rows, render_export
@@ -282,7 +283,14 @@ def os_problem(problem: OSError, config: Config) -> str:
     """
     if problem.filename is not None:
         return file_problem("use", problem.filename, problem)
+    if isinstance(problem, TimeoutError):
+        reason = (
+            f"it did not answer within [database] connect_timeout "
+            f"({format_duration(config.database.connect_timeout)})"
+        )
+    else:
+        reason = problem.strerror or str(problem) or type(problem).__name__
     return (
-        f"could not reach the database {shown_url(config)}: {problem.strerror or problem}. "
+        f"could not reach the database {shown_url(config)}: {reason}. "
         "Check that it is running and that PEERBOT_DATABASE_URL or [database] url is right."
     )

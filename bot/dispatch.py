@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.errors import UserError
 from bot.invocation import Actor, Invocation, Place
 from bot.messages import Message
-from bot.storage.models import ProcessedInvocation
+from bot.storage.models import ProcessedInvocation, Profile
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -86,7 +86,7 @@ class Dispatcher:
 
     async def handle(self, core: Core, invocation: Invocation) -> None:
         """Run one invocation once; a repeated dedup id is ignored."""
-        if invocation.dedup_id and not await self._first_time(core, invocation.dedup_id):
+        if invocation.dedup_id and not await self._first_time(core, invocation.dedup_id, invocation.actor):
             log.info("ignored a repeated delivery of %s", invocation.command)
             return
         try:
@@ -131,11 +131,23 @@ class Dispatcher:
                 ),
             )
 
-    async def _first_time(self, core: Core, dedup_id: str) -> bool:
+    async def _first_time(self, core: Core, dedup_id: str, actor: Actor) -> bool:
+        """Record the invocation (False if it was seen before); someone who uses the bot is
+        reachable again, so a platform's earlier "account inactive" no longer keeps them out."""
         now = core.clock.now()
         try:
             async with core.db.session() as session, session.begin():
                 session.add(ProcessedInvocation(dedup_id=dedup_id[:200], seen_at=now))
+                await session.execute(
+                    update(Profile)
+                    .where(
+                        (Profile.platform == actor.platform)
+                        & (Profile.community == actor.community)
+                        & (Profile.user_id == actor.user_id)
+                        & Profile.unreachable_reason.is_not(None)
+                    )
+                    .values(unreachable_reason=None, unreachable_since=None)
+                )
         except IntegrityError:
             return False
         return True

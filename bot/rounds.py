@@ -135,7 +135,11 @@ class RoundService:
             profiles = list(
                 (
                     await session.execute(
-                        select(Profile).where(condition & (Profile.status == "active")).order_by(Profile.id)
+                        select(Profile)
+                        .where(
+                            condition & (Profile.status == "active") & Profile.unreachable_reason.is_(None)
+                        )
+                        .order_by(Profile.id)
                     )
                 ).scalars()
             )

@@ -52,6 +52,7 @@ class Scheduler:
         self.cron_rounds = cron_rounds
         self._aps: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task] = set()
+        self._due_run: asyncio.Task | None = None
 
     async def start(self) -> None:
         """Catch up on rounds missed while stopped, then wake on the poll interval and cron times."""
@@ -66,6 +67,7 @@ class Scheduler:
             next_run_time=datetime.now(UTC),
             max_instances=1,
             coalesce=True,
+            misfire_grace_time=None,  # a late tick is still worth running; no "missed" warnings
         )
         rounds = core.config.rounds
         if self.cron_rounds and rounds.enabled:
@@ -80,8 +82,13 @@ class Scheduler:
         self._aps.start()
 
     async def tick(self) -> None:
-        """Run whatever is due, in a task `stop` can wait for."""
-        await self._own(self._run_due())
+        """Start running whatever is due, unless a run is still going (it takes up new work itself).
+
+        The tick returns at once, so under load APScheduler never finds the previous tick still
+        running (it would log "skipped: maximum number of running instances" every poll).
+        """
+        if self._due_run is None or self._due_run.done():
+            self._due_run = self._track(self._run_due())
 
     async def fire_rounds(self) -> None:
         """A round schedule fired: enqueue its rounds (idempotently) and run them."""
@@ -93,11 +100,16 @@ class Scheduler:
         APScheduler cancels this wrapper at shutdown; the wrapper then simply returns (APScheduler
         would log a cancellation as a failed job), and `stop` decides what happens to the work.
         """
+        task = self._track(work)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
+
+    def _track(self, work: Awaitable[None]) -> asyncio.Task:
+        """A task `stop` waits for (and cancels after the grace period)."""
         task = asyncio.ensure_future(work)
         self._running.add(task)
         task.add_done_callback(self._running.discard)
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(task)
+        return task
 
     async def _run_due(self) -> None:
         """A failure is logged (type only) and retried next tick; a summary, not a line per job."""

@@ -326,3 +326,21 @@ def test_an_unreachable_database_is_named_without_its_password(cli_env, monkeypa
     err = capsys.readouterr().err
     assert f"could not reach the database postgresql+asyncpg://peer:***@127.0.0.1:{port}/peers" in err, err
     assert "hunter2" not in err and "PEERBOT_DATABASE_URL" in err
+
+
+def test_a_database_that_accepts_but_never_answers_fails_within_the_connect_timeout(
+    cli_env, monkeypatch, capsys
+):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections (the kernel does) and never says a word
+    try:
+        port = silent.getsockname()[1]
+        monkeypatch.setenv("PEERBOT_DATABASE_URL", f"postgresql://bot:hunter2@127.0.0.1:{port}/peerbot")
+        (cli_env / "peerbot.toml").write_text('[database]\nconnect_timeout = "1s"\n')
+        assert main(["db", "status"]) == 1
+    finally:
+        silent.close()
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "hunter2" not in err
+    assert f"127.0.0.1:{port}/peerbot: it did not answer within [database] connect_timeout (1s)" in err

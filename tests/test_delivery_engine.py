@@ -184,3 +184,21 @@ def _numbered_handler():
         settle_delivery(core, job, delivery)
 
     return handler
+
+
+async def test_someone_unreachable_is_left_out_of_rounds_until_they_use_the_bot_again(harness):
+    for user, org in (
+        ("alice", "Leeds City Council"),
+        ("bob", "Leeds Teaching Hospitals"),
+        ("cara", "Bradford"),
+    ):
+        await harness.join(user, organisation=org)
+    use(harness, RecordingPlatform(fail_with=DeliveryFailed("slack error account_inactive", retryable=False)))
+    await add_job(harness, "x", "cara")
+    await harness.core.jobs.run_due(harness.core)
+    rounds = harness.core.services["rounds"]
+    assert len((await rounds.preview("console:local", 1)).input.people) == 2
+
+    await harness.say("cara", "profile")
+
+    assert len((await rounds.preview("console:local", 1)).input.people) == 3

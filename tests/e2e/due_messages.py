@@ -1,100 +1,123 @@
 """Many scheduled messages due at once, for delivery-engine tests and the benchmark: `count`
-people on Slack in pairs, each pair with a check-in tomorrow, and every person's reminder due
-now. The database is prepared by the real code (profiles, groups, check-ins and their jobs),
-then only the reminders are moved to now, so each person is owed exactly one message."""
+people on Slack in pairs, each pair with a check-in tomorrow, each person owed exactly one
+reminder. Rows are written in bulk in the shapes the code writes them (a round, groups,
+members, check-ins and one reminder job per person); `make_due` then brings every reminder
+due at once, so a benchmark can start its bots first and time only the delivery."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from bot.app import build_core, prepare
-from bot.checkins import on_introduced
-from bot.clock import FakeClock
+from bot.checkins import REMINDER
 from bot.config import parse_config
+from bot.storage.checkin_models import Checkin
 from bot.storage.job_models import Job
 from bot.storage.models import Profile
 from bot.storage.round_models import GroupMember, MatchGroup, Round
 
-REMINDER = "checkin.reminder"
+NOT_YET = timedelta(days=365)
 
 
 def user_ids(count: int) -> list[str]:
     return [f"U{index:05d}" for index in range(count)]
 
 
-async def seed_due_reminders(database_url: str, data_dir: str, team: str, count: int) -> list[str]:
-    """Prepare the schema and `count` people owed one reminder each, due now; returns their ids."""
+def _profile(index: int, user: str, team: str, at: datetime) -> dict:
+    return {
+        "id": index + 1,
+        "platform": "slack",
+        "community": team,
+        "user_id": user,
+        "display_name": f"Person {user}",
+        "organisation": f"Organisation {user}",
+        "org_type": "council",
+        "region": "london",
+        "role": "Lead",
+        "areas": ["health"],
+        "challenge": "Joining up discharge.",
+        "stage": "implementing",
+        "timezone": "Europe/London",
+        "cadence": "fortnightly",
+        "accepts_questions": True,
+        "status": "active",
+        "dont_pair_with": [],
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
+async def seed_reminders(
+    database_url: str, data_dir: str, team: str, count: int, due: bool = True
+) -> list[str]:
+    """Create the schema and `count` people owed one reminder each (due now, or only after
+    `make_due`); returns their user ids."""
     config = parse_config({"bot": {"data_dir": data_dir}}, {"PEERBOT_DATABASE_URL": database_url}, "seed")
     now = datetime.now(UTC)
-    core = build_core(config, clock=FakeClock(now - timedelta(days=6, hours=12)))
+    core = build_core(config)
+    users, pairs = user_ids(count), count // 2
+    group = {
+        "round_id": 1,
+        "score": 1.0,
+        "similarity": 0.5,
+        "reasons": ["both work on discharge"],
+        "created_at": now,
+    }
+    checkin = {
+        "sequence": 1,
+        "scheduled_at": now + timedelta(days=1),
+        "timezone": "Europe/London",
+        "version": 1,
+    }
+    checkin |= {"cadence": "fortnightly", "status": "scheduled", "created_at": now, "updated_at": now}
     try:
         await prepare(core)
-        users = user_ids(count)
-        group_ids = await _pairs(core, team, users)
-        for group_id in group_ids:
-            await on_introduced(core, group_id)
         async with core.db.session() as session, session.begin():
-            await session.execute(update(Job).where(Job.kind == REMINDER).values(due_at=now))
-        return users
+            await session.execute(insert(Profile), [_profile(i, u, team, now) for i, u in enumerate(users)])
+            await session.execute(
+                insert(Round),
+                [
+                    {"id": 1, "scope": f"slack:{team}", "seed": 1, "rules": {}, "started_by": "seed"}
+                    | {"created_at": now, "metrics": {}, "baseline": {}}
+                ],
+            )
+            await session.execute(insert(MatchGroup), [{**group, "id": g + 1} for g in range(pairs)])
+            members = [{"group_id": g + 1, "profile_id": 2 * g + k + 1} for g in range(pairs) for k in (0, 1)]
+            await session.execute(insert(GroupMember), members)
+            await session.execute(
+                insert(Checkin), [{**checkin, "id": g + 1, "group_id": g + 1} for g in range(pairs)]
+            )
+            await session.execute(
+                insert(Job),
+                [
+                    {
+                        "kind": REMINDER,
+                        "key": f"p{m['profile_id']}:checkin:{m['group_id']}:v1:reminder",
+                        "due_at": now if due else now + NOT_YET,
+                        "status": "pending",
+                        "attempts": 0,
+                        "failures": 0,
+                        "created_at": now,
+                        "payload": {"checkin_id": m["group_id"], "version": 1, "profile_id": m["profile_id"]},
+                    }
+                    for m in members
+                ],
+            )
+        return users[: pairs * 2]
     finally:
         await core.close()
 
 
-async def _pairs(core, team: str, users: list[str]) -> list[int]:
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        profiles = [
-            Profile(
-                platform="slack",
-                community=team,
-                user_id=user,
-                display_name=f"Person {user}",
-                organisation=f"Organisation {user}",
-                org_type="council",
-                region="london",
-                role="Lead",
-                areas=["health"],
-                challenge="Joining up discharge.",
-                stage="implementing",
-                timezone="Europe/London",
-                cadence="fortnightly",
-                accepts_questions=True,
-                status="active",
-                dont_pair_with=[],
-                created_at=now,
-                updated_at=now,
-            )
-            for user in users
-        ]
-        session.add_all(profiles)
-        round_ = Round(
-            scope=f"slack:{team}",
-            seed=1,
-            rules={},
-            started_by="seed",
-            created_at=now,
-            metrics={},
-            baseline={},
-        )
-        session.add(round_)
-        await session.flush()
-        groups = [
-            MatchGroup(
-                round_id=round_.id,
-                score=1.0,
-                similarity=0.5,
-                reasons=["both work on discharge"],
-                created_at=now,
-            )
-            for _ in range(len(profiles) // 2)
-        ]
-        session.add_all(groups)
-        await session.flush()
-        session.add_all(
-            GroupMember(group_id=group.id, profile_id=profile.id)
-            for index, group in enumerate(groups)
-            for profile in profiles[2 * index : 2 * index + 2]
-        )
-        return [group.id for group in groups]
+async def make_due(database_url: str, data_dir: str) -> datetime:
+    """Bring every reminder due now; returns the moment."""
+    config = parse_config({"bot": {"data_dir": data_dir}}, {"PEERBOT_DATABASE_URL": database_url}, "seed")
+    core = build_core(config)
+    now = datetime.now(UTC)
+    try:
+        async with core.db.session() as session, session.begin():
+            await session.execute(update(Job).where(Job.kind == REMINDER).values(due_at=now))
+    finally:
+        await core.close()
+    return now

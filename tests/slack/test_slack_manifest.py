@@ -7,7 +7,16 @@ import re
 from pathlib import Path
 
 MANIFEST = (Path(__file__).resolve().parents[2] / "adapters" / "slack_manifest.yaml").read_text()
-NEEDED = {"commands", "chat:write", "im:write", "mpim:write", "im:read", "mpim:read", "users:read"}
+NEEDED = {
+    "commands",
+    "chat:write",
+    "im:write",
+    "mpim:write",
+    "im:read",
+    "mpim:read",
+    "users:read",
+    "im:history",
+}
 
 
 def _scopes() -> set[str]:
@@ -17,7 +26,7 @@ def _scopes() -> set[str]:
 
 def test_manifest_asks_only_for_the_scopes_the_bot_needs():
     assert _scopes() == NEEDED
-    for never in ("history", "chat:write.public", "channels:", "groups:", "files:", "admin"):
+    for never in ("mpim:history", "chat:write.public", "channels:", "groups:", "files:", "admin"):
         assert not [scope for scope in _scopes() if never in scope]
 
 
