@@ -256,6 +256,7 @@ async def start_with_slow_jobs(h, seconds: float) -> tuple[Scheduler, asyncio.Ev
 
 
 async def test_shutdown_finishes_the_delivery_under_way_and_releases_the_rest(harness):
+    harness.core.jobs.concurrency = 1  # one delivery under way, two claimed and waiting
     scheduler, _, finished = await start_with_slow_jobs(harness, 0.3)
     await scheduler.stop(grace=5)
     assert finished == ["slow-0"]
