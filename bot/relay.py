@@ -473,7 +473,11 @@ class RelayService:
                 query = query.where(RelayThread.last_activity_at < cutoff)
             ids = list((await session.execute(query)).scalars())
             counts = await _delete_threads(session, ids)
-        log.info("relay purge: %d threads, %d messages, %d handles", *counts)
+        log.log(
+            logging.INFO if any(counts) else logging.DEBUG,
+            "relay purge: %d threads, %d messages, %d handles",
+            *counts,
+        )
         return PurgeCounts(*counts)
 
     async def rotate_keys(self) -> int:

@@ -119,7 +119,9 @@ class Scheduler:
             log.error("running due jobs failed with %s", type(problem).__name__)
             return
         if counts:
-            log.info("ran due jobs: %s", ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
+            log.debug(
+                "ran due jobs: %s", ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+            )
 
     async def _enqueue_rounds_and_run(self) -> None:
         now = self.core.clock.now()
