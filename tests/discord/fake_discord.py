@@ -57,6 +57,7 @@ class FakeDiscord:
     roles: dict[str, dict] = field(default_factory=dict)
     refuse_dms: set[str] = field(default_factory=set)
     rate_limit_next: int = 0
+    latency: float = 0.0  # seconds each DM opened and message sent takes (off by default)
     calls: list[Recorded] = field(default_factory=list)
     nonces: dict[tuple, dict] = field(default_factory=dict)  # (channel, nonce) → the message first posted
     commands: list[dict] = field(default_factory=list)
@@ -387,6 +388,8 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body, files = await self._body(request)
+        if self.latency and request.method == "POST" and path.endswith(("/messages", "/users/@me/channels")):
+            await asyncio.sleep(self.latency)
         self.calls.append(Recorded(request.method, path, body, files))
         parts = path.strip("/").split("/")
         method = request.method

@@ -25,10 +25,10 @@ def user_ids(count: int) -> list[str]:
     return [f"U{index:05d}" for index in range(count)]
 
 
-def _profile(index: int, user: str, team: str, at: datetime) -> dict:
+def _profile(index: int, user: str, team: str, at: datetime, platform: str) -> dict:
     return {
         "id": index + 1,
-        "platform": "slack",
+        "platform": platform,
         "community": team,
         "user_id": user,
         "display_name": f"Person {user}",
@@ -50,14 +50,20 @@ def _profile(index: int, user: str, team: str, at: datetime) -> dict:
 
 
 async def seed_reminders(
-    database_url: str, data_dir: str, team: str, count: int, due: bool = True
+    database_url: str,
+    data_dir: str,
+    team: str,
+    count: int,
+    due: bool = True,
+    platform: str = "slack",
+    users: list[str] | None = None,
 ) -> list[str]:
     """Create the schema and `count` people owed one reminder each (due now, or only after
-    `make_due`); returns their user ids."""
+    `make_due`), on Slack by default or on `platform` with the given user ids; returns the ids."""
     config = parse_config({"bot": {"data_dir": data_dir}}, {"PEERBOT_DATABASE_URL": database_url}, "seed")
     now = datetime.now(UTC)
     core = build_core(config)
-    users, pairs = user_ids(count), count // 2
+    users, pairs = users or user_ids(count), count // 2
     group = {
         "round_id": 1,
         "score": 1.0,
@@ -75,11 +81,13 @@ async def seed_reminders(
     try:
         await prepare(core)
         async with core.db.session() as session, session.begin():
-            await session.execute(insert(Profile), [_profile(i, u, team, now) for i, u in enumerate(users)])
+            await session.execute(
+                insert(Profile), [_profile(i, u, team, now, platform) for i, u in enumerate(users)]
+            )
             await session.execute(
                 insert(Round),
                 [
-                    {"id": 1, "scope": f"slack:{team}", "seed": 1, "rules": {}, "started_by": "seed"}
+                    {"id": 1, "scope": f"{platform}:{team}", "seed": 1, "rules": {}, "started_by": "seed"}
                     | {"created_at": now, "metrics": {}, "baseline": {}}
                 ],
             )
