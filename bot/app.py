@@ -54,7 +54,7 @@ def build_core(
     """Wire every service from the config; call `prepare` before handling anything."""
     clock = clock or SystemClock()
     db = db or Database(config.database_url(), config.database.connect_timeout.total_seconds())
-    outbox = Outbox(config.privacy, db, clock)
+    outbox = Outbox(config.privacy, db, clock, config.delivery.per_platform)
     assist = assistant_from_config(config)
     vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
     profiles = ProfileService(db, clock, vectoriser, [RoundData()])

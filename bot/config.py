@@ -377,6 +377,13 @@ class DeliverySection:
         _int_range(0, 256),
         "Messages one bot process sends at once. 0: 1 on SQLite (one writer), 32 on PostgreSQL.",
     )
+    per_platform: int = setting(
+        0,
+        _int_range(0, 256),
+        "At most this many of a process's sends to one platform at once (0: no limit beyond "
+        "concurrency); set it when Slack and Discord share a process, so a slow one cannot take "
+        "every slot.",
+    )
     send_timeout: timedelta = setting(
         timedelta(seconds=10),
         _duration_range("1s", "2m"),

@@ -9,6 +9,8 @@ content. Logs here name the kind and outcome of a message, never its text.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -168,11 +170,13 @@ class Delivery:
 class Outbox:
     """Guards and delivers every outbound message; adapters register as platforms."""
 
-    def __init__(self, privacy: PrivacySection, db: Database, clock: Clock):
+    def __init__(self, privacy: PrivacySection, db: Database, clock: Clock, per_platform: int = 0):
         self._privacy = privacy
         self._db = db
         self._clock = clock
         self._platforms: dict[str, Platform] = {}
+        self._per_platform = per_platform
+        self._slots: dict[str, asyncio.Semaphore] = {}
         self.failures = CountedLog(log, "messages could not be sent (will retry unless permanent)")
 
     def register(self, platform: Platform) -> None:
@@ -194,11 +198,20 @@ class Outbox:
             await self._count_refusal(out, reason)
             return Delivery("refused", reason)
         try:
-            ref = await self._deliver(platform, out)
+            async with self._slot(out.destination.platform):
+                ref = await self._deliver(platform, out)
         except DeliveryFailed as failure:
             return await self._fail(out, failure)
         log.debug("sent %s (%s) on %s", out.kind, type(out.destination).__name__, out.destination.platform)
         return Delivery("sent", ref=str(ref or ""))
+
+    def _slot(self, platform: str) -> contextlib.AbstractAsyncContextManager:
+        """A place among the scheduled sends allowed at once to one platform (replies never wait)."""
+        if not self._per_platform or current_fence.get() is None:
+            return contextlib.nullcontext()
+        if platform not in self._slots:
+            self._slots[platform] = asyncio.Semaphore(self._per_platform)
+        return self._slots[platform]
 
     @staticmethod
     async def _deliver(platform: Platform, out: Outbound) -> str | None:

@@ -28,6 +28,8 @@ PROFILE_EXPORT_FIELDS = (
     "paused_until",
     "consented_at",
     "privacy_notice_version",
+    "unreachable_reason",
+    "unreachable_since",
     "created_at",
     "updated_at",
 )

@@ -16,6 +16,7 @@ from bot.outbox import DeliveryFailed, DirectMessage, Outbound
 from bot.retry_policy import BACKOFF_STEPS, backoff, settle_delivery
 from bot.storage.job_models import Job
 from bot.storage.models import Profile
+from harness import Harness
 
 
 @dataclass
@@ -202,3 +203,16 @@ async def test_someone_unreachable_is_left_out_of_rounds_until_they_use_the_bot_
     await harness.say("cara", "profile")
 
     assert len((await rounds.preview("console:local", 1)).input.people) == 3
+
+
+async def test_sends_to_one_platform_are_bounded_when_asked(empty_database, tmp_path):
+    h = Harness.create(empty_database, tmp_path, {"delivery": {"concurrency": 6, "per_platform": 2}})
+    await h.start()
+    try:
+        platform = use(h, RecordingPlatform(delay=0.02))
+        for n in range(8):
+            await add_job(h, f"j{n}", f"u{n}")
+        await h.core.jobs.run_due(h.core)
+    finally:
+        await h.stop()
+    assert len(platform.sent) == 8 and platform.most_in_flight == 2
