@@ -84,19 +84,23 @@ async def one_run(url: str, scenario: str, people: int, replicas: int) -> dict:
             await _fault(scenario, bots, fake, started, proxy, people)
             await bots.wait_for(lambda: _delivered(fake) >= set(users), 1800, "every reminder", poll=0.5)
             elapsed = time.monotonic() - begun
-        counts = Counter(p.user for p in posts(fake) if p.kind == "reminder")
-        return {
-            "sent": sum(counts.values()),
-            "expected": len(users),
-            "duplicates": sum(n - 1 for n in counts.values() if n > 1),
-            "lost": len(set(users) - set(counts)),
-            "seconds": elapsed,
-        }
+        return figures(Counter(p.user for p in posts(fake) if p.kind == "reminder"), users, elapsed)
     finally:
         await bots.stop_all()
         await fake.stop()
         if proxy is not None:
             await proxy.stop()
+
+
+def figures(counts: Counter, users: list[str], seconds: float) -> dict:
+    """Sent, expected, duplicates and lost, from the messages each person received."""
+    return {
+        "sent": sum(counts.values()),
+        "expected": len(users),
+        "duplicates": sum(n - 1 for n in counts.values() if n > 1),
+        "lost": len(set(users) - set(counts)),
+        "seconds": seconds,
+    }
 
 
 def _delivered(fake: FakeSlack) -> set[str]:
@@ -160,14 +164,7 @@ async def discord_run(url: str, people: int, replicas: int, latency: float) -> d
         await make_due(url, str(folder / "data"))
         await bots.wait_for(lambda: _discord_reminded(fake) >= set(users), 1800, "every reminder", poll=0.5)
         elapsed = time.monotonic() - begun
-        counts = _discord_reminders(fake)
-        return {
-            "sent": sum(counts.values()),
-            "expected": len(users),
-            "duplicates": sum(n - 1 for n in counts.values() if n > 1),
-            "lost": len(set(users) - set(counts)),
-            "seconds": elapsed,
-        }
+        return figures(_discord_reminders(fake), users, elapsed)
     finally:
         await bots.stop_all()
         await fake.stop()

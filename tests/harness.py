@@ -31,6 +31,30 @@ async def fresh_postgres(url: str) -> None:
     await engine.dispose()
 
 
+def person(user: str, **changes) -> dict:
+    """A consented profile row for the console community."""
+    values = {
+        "platform": "console",
+        "community": "local",
+        "user_id": user,
+        "display_name": user.title(),
+        "organisation": f"{user} org",
+        "org_type": "council",
+        "region": "london",
+        "role": "Lead",
+        "areas": ["health"],
+        "challenge": "Joining up discharge.",
+        "stage": "implementing",
+        "timezone": "Europe/London",
+        "cadence": "fortnightly",
+        "accepts_questions": True,
+        "status": "active",
+        "dont_pair_with": [],
+    }
+    values.update(changes)
+    return values
+
+
 JOIN_FORM = {
     "display_name": "Alice Smith",
     "organisation": "Leeds City Council",

@@ -14,32 +14,9 @@ from bot.storage.checkin_models import Checkin
 from bot.storage.job_models import Job
 from bot.storage.models import Profile
 from bot.storage.round_models import GroupMember, MatchGroup, Round
+from harness import person
 
 INTRO_TEXT = "Hello "
-
-
-def person(user: str, **changes) -> dict:
-    """A consented profile row for the console community."""
-    values = {
-        "platform": "console",
-        "community": "local",
-        "user_id": user,
-        "display_name": user.title(),
-        "organisation": f"{user} org",
-        "org_type": "council",
-        "region": "london",
-        "role": "Lead",
-        "areas": ["health"],
-        "challenge": "Joining up discharge.",
-        "stage": "implementing",
-        "timezone": "Europe/London",
-        "cadence": "fortnightly",
-        "accepts_questions": True,
-        "status": "active",
-        "dont_pair_with": [],
-    }
-    values.update(changes)
-    return values
 
 
 async def add_people(core, users, **changes) -> dict[str, int]:

@@ -17,6 +17,7 @@ from bot.storage.checkin_models import Checkin
 from bot.storage.job_models import Job
 from bot.storage.models import Profile
 from bot.storage.round_models import GroupMember, MatchGroup, Round
+from harness import person
 
 NOT_YET = timedelta(days=365)
 
@@ -26,27 +27,16 @@ def user_ids(count: int) -> list[str]:
 
 
 def _profile(index: int, user: str, team: str, at: datetime, platform: str) -> dict:
-    return {
-        "id": index + 1,
-        "platform": platform,
-        "community": team,
-        "user_id": user,
-        "display_name": f"Person {user}",
-        "organisation": f"Organisation {user}",
-        "org_type": "council",
-        "region": "london",
-        "role": "Lead",
-        "areas": ["health"],
-        "challenge": "Joining up discharge.",
-        "stage": "implementing",
-        "timezone": "Europe/London",
-        "cadence": "fortnightly",
-        "accepts_questions": True,
-        "status": "active",
-        "dont_pair_with": [],
-        "created_at": at,
-        "updated_at": at,
-    }
+    return person(
+        user,
+        id=index + 1,
+        platform=platform,
+        community=team,
+        display_name=f"Person {user}",
+        organisation=f"Organisation {user}",
+        created_at=at,
+        updated_at=at,
+    )
 
 
 async def seed_reminders(
