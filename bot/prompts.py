@@ -20,10 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = resources.files("prompts")  # package data: found in a plain (non-editable) install too
 
 # Fields that identify a person or their employer: never sent to an LLM, whatever a header says.
 NEVER_SENT = frozenset(
@@ -126,7 +128,7 @@ def parse_prompt(name: str, text: str, source: str, supplied: Iterable[str] | No
     return Prompt(name, header["purpose"], kind, output, fields, person_fields, body, source)
 
 
-def prompt_path(name: str, overrides: Mapping[str, str], base: Path | None = None) -> Path:
+def prompt_path(name: str, overrides: Mapping[str, str], base: Path | None = None) -> Path | Traversable:
     """Where prompt `name` comes from: an admin's override (relative to `base`), else prompts/."""
     if name in overrides:
         path = Path(overrides[name]).expanduser()
