@@ -286,15 +286,19 @@ class JobQueue:
         """
         pool = _LanePool(self, core)
         exhausted = False
-        while True:
-            if not exhausted and not self.stopping and pool.waiting() < self.concurrency:
-                want = limit or self.concurrency * 2
-                claimed = await self.claim(core, want)
-                exhausted = limit is not None or len(claimed) < want
-                pool.add(await self._prefetched(core, claimed))
-            if not pool.running():
-                return dict(pool.counts)
-            await pool.wait_for_one()
+        try:
+            while True:
+                if not exhausted and not self.stopping and pool.waiting() < self.concurrency:
+                    want = limit or self.concurrency * 2
+                    claimed = await self.claim(core, want)
+                    exhausted = limit is not None or len(claimed) < want
+                    pool.add(await self._prefetched(core, claimed))
+                if not pool.running():
+                    return dict(pool.counts)
+                await pool.wait_for_one()
+        except BaseException:
+            await pool.cancel()  # a failure or a shutdown past its grace: no lane runs on unwatched
+            raise
 
 
 class _LanePool:
@@ -321,6 +325,12 @@ class _LanePool:
             else:
                 self.lanes[lane] = deque([job])
                 self.tasks.add(asyncio.create_task(self._run_lane(lane)))
+
+    async def cancel(self) -> None:
+        """Stop every lane; their jobs keep this process's lease until release_unstarted gives them back."""
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def wait_for_one(self) -> None:
         done, self.tasks = await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
