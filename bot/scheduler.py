@@ -92,7 +92,8 @@ class Scheduler:
 
     async def fire_rounds(self) -> None:
         """A round schedule fired: enqueue its rounds (idempotently) and run them."""
-        await self._own(self._enqueue_rounds_and_run())
+        await self._own(self._enqueue_rounds())
+        await self.tick()
 
     async def _own(self, work: Awaitable[None]) -> None:
         """Run `work` in a task of ours, so APScheduler's shutdown cannot cancel it half-way.
@@ -123,13 +124,12 @@ class Scheduler:
                 "ran due jobs: %s", ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
             )
 
-    async def _enqueue_rounds_and_run(self) -> None:
+    async def _enqueue_rounds(self) -> None:
         now = self.core.clock.now()
         try:
             await enqueue_due_rounds(self.core, now - timedelta(hours=1), now)
         except Exception as problem:
             log.error("enqueueing scheduled rounds failed with %s", type(problem).__name__)
-        await self._run_due()
 
     async def stop(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
         """Claim nothing more, let work under way finish for up to `grace` seconds, then cancel
