@@ -92,7 +92,8 @@ async def deliver_member_introduction(core: Core, job: ClaimedJob) -> None:
             "introduction",
         )
     )
-    if not delivery.sent and not delivery.permanent and delivery.status == "failed":
+    if delivery.status == "failed" and not delivery.permanent:
+        # Usually DMs the person closed: they must change a setting, so try hourly at most often.
         raise RetryLater(
             core.clock.now() + max(RETRY_FAILED_DELIVERY, backoff(job.failures, delivery.retry_after)),
             delivery.reason,

@@ -14,7 +14,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import update
 
@@ -139,6 +139,7 @@ class Platform(Protocol):
     async def conversation_facts(self, destination: Destination) -> ConversationFacts: ...
 
 
+@runtime_checkable
 class OnceOnlyPlatform(Platform, Protocol):
     """A platform that can make a repeated send a no-op, given a stable key for the message.
 
@@ -225,10 +226,9 @@ class Outbox:
         if fence is None:
             return await platform.deliver(out.destination, out.message)
         await fence.renew()
-        deliver_once = getattr(platform, "deliver_once", None)
-        if deliver_once is None:
+        if not isinstance(platform, OnceOnlyPlatform):
             return await platform.deliver(out.destination, out.message)
-        return await deliver_once(
+        return await platform.deliver_once(
             out.destination, out.message, fence.key_for(out.destination), fence.verify_since
         )
 

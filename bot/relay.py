@@ -30,7 +30,7 @@ from bot.logging_setup import SENSITIVE
 from bot.messages import Message, Sensitivity
 from bot.outbox import Delivery, DirectMessage, Outbound
 from bot.relay_routing import Candidate, community_scope, delivery_delay, new_handle, rank_peers
-from bot.retry_policy import BACKOFF_STEPS, settle_delivery
+from bot.retry_policy import backoff, settle_delivery
 from bot.similarity import TfidfVectoriser, vector_from_storage
 from bot.storage.database import Database
 from bot.storage.models import Profile
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KEY_CHECK_TEXT = "peerbot relay key check v1"
-MESSAGE_RETRY = timedelta(seconds=BACKOFF_STEPS[0])
 
 
 class RelayUnavailable(UserError):
@@ -455,7 +454,7 @@ class RelayService:
                 session,
                 "relay.message",
                 f"relay:m:{message_id}",
-                now + MESSAGE_RETRY,
+                now + backoff(0, None),
                 {"message": message_id},
                 now,
             )

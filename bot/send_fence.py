@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import time
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -42,7 +42,6 @@ class SendFence:
     job: ClaimedJob
     margin: timedelta
     lost: bool = False
-    sends: int = field(default=0)
 
     @property
     def verify_since(self) -> datetime | None:
@@ -64,7 +63,6 @@ class SendFence:
         if not held or elapsed > (self.queue.lease - self.margin).total_seconds():
             self.lost = True
             raise LeaseLost()
-        self.sends += 1
 
 
 current_fence: ContextVar[SendFence | None] = ContextVar("peerbot_send_fence", default=None)
