@@ -35,9 +35,9 @@ from fake_slack import (  # noqa: E402
     signed_headers,
 )
 
-from adapters.slack_adapter import SlackAdapter  # noqa: E402
-from bot.app import build_core, prepare  # noqa: E402
-from bot.config import parse_config, with_section  # noqa: E402
+from adapters.slack.adapter import SlackAdapter  # noqa: E402
+from bot.app.bootstrap import build_core, prepare  # noqa: E402
+from bot.kernel.config import parse_config, with_section  # noqa: E402
 
 COMMANDS = ("help", "profile", "join", "pause", "mydata")
 

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from memory_platform import MemoryPlatform
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.memory_platform import MemoryPlatform
-from bot.app import build_core, prepare
-from bot.clock import FakeClock
-from bot.config import Config, parse_config
-from bot.core import Core
-from bot.invocation import Actor, Invocation, Place
-from bot.messages import Message
+from bot.app.bootstrap import build_core, prepare
+from bot.kernel.clock import FakeClock
+from bot.kernel.config import Config, parse_config
+from bot.kernel.core import Core
+from bot.kernel.invocation import Actor, Invocation, Place
+from bot.kernel.messages import Message
 
 PG_ENV = "PEERBOT_TEST_DATABASE_URL"
 

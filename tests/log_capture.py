@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.logging_setup import configure_logging
+from bot.kernel.logging_setup import configure_logging
 
 LIBRARIES = (
     "sqlalchemy.engine",

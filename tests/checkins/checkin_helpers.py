@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.checkins import on_introduced
-from bot.scheduler import advance_clock
-from bot.storage.checkin_models import Checkin
-from bot.storage.job_models import Job
-from bot.storage.models import Profile
-from bot.storage.round_models import GroupMember, MatchGroup, Round
+from bot.checkins.models import Checkin
+from bot.checkins.service import on_introduced
+from bot.kernel.scheduler import advance_clock
+from bot.kernel.storage.job_models import Job
+from bot.kernel.storage.models import Profile
+from bot.rounds.models import GroupMember, MatchGroup, Round
 from harness import person
 
 INTRO_TEXT = "Hello "

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select
 
-from bot.app import build_core, prepare
-from bot.clock import FakeClock
-from bot.config import parse_config
-from bot.outbox import ConversationFacts, DirectMessage
-from bot.storage.job_models import Job
+from bot.app.bootstrap import build_core, prepare
+from bot.kernel.clock import FakeClock
+from bot.kernel.config import parse_config
+from bot.kernel.outbox import ConversationFacts, DirectMessage
+from bot.kernel.storage.job_models import Job
 
 
 @dataclass

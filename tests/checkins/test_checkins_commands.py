@@ -14,8 +14,8 @@ from checkin_helpers import (
 )
 from sqlalchemy import select
 
-from bot.storage.checkin_models import CheckinResponse
-from bot.storage.job_models import Job
+from bot.checkins.models import CheckinResponse
+from bot.kernel.storage.job_models import Job
 from harness import Harness
 
 
@@ -70,7 +70,7 @@ async def test_buttons_for_someone_elses_check_in_are_refused(harness):
     group_id = await pair(h)
     await h.join("cat")
     [checkin] = await checkins_of(h.core, group_id)
-    from bot.invocation import Invocation
+    from bot.kernel.invocation import Invocation
 
     for command, args in (
         ("checkin.answer", (str(checkin.id), "met")),

@@ -15,7 +15,7 @@ from checkin_helpers import (
 )
 from sqlalchemy import select
 
-from bot.storage.round_models import GroupMember, MatchGroup
+from bot.rounds.models import GroupMember, MatchGroup
 from harness import Harness
 
 
@@ -35,7 +35,7 @@ async def weekly_rounds(empty_database, tmp_path):
 
 async def newest_group_of(h, user) -> list[str]:
     async with h.core.db.session() as session:
-        from bot.storage.models import Profile
+        from bot.kernel.storage.models import Profile
 
         pid = (await session.execute(select(Profile.id).where(Profile.user_id == user))).scalar_one()
         newest = (

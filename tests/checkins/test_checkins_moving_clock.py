@@ -11,8 +11,8 @@ import pytest_asyncio
 from checkin_helpers import checkins_of, kinds_received, make_groups
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.storage.job_models import Job
+from bot.kernel.clock import FakeClock
+from bot.kernel.storage.job_models import Job
 from harness import Harness
 
 
@@ -40,7 +40,7 @@ async def test_introductions_go_out_when_the_clock_moves_between_readings(moving
     await h.join("bob", organisation="Leeds Teaching Hospitals", org_type="nhs_trust")
     [group_id] = await make_groups(h.core, [["alice", "bob"]])
     async with h.core.db.session() as session, session.begin():
-        from bot.jobs import enqueue
+        from bot.kernel.jobs import enqueue
 
         now = h.clock.now()
         await enqueue(session, "introduction", f"intro:{group_id}", now, {"group_id": group_id}, now)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from checkin_helpers import add_people, introduce, kinds_received
 
-from bot.jobs import JobQueue
-from bot.scheduler import advance_clock
+from bot.kernel.jobs import JobQueue
+from bot.kernel.scheduler import advance_clock
 from harness import Harness
 
 PAIRS = 20

@@ -12,7 +12,8 @@ import pytest
 import pytest_asyncio
 
 HERE = Path(__file__).resolve().parent
-for folder in (HERE.parent / "slack", HERE.parent / "discord"):  # reuse the fakes, never copy them
+# reuse the fakes, never copy them
+for folder in (HERE.parent / "adapters" / "slack", HERE.parent / "adapters" / "discord"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 

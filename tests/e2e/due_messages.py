@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, update
 
-from bot.app import build_core, prepare
-from bot.checkins import REMINDER
-from bot.config import parse_config
-from bot.storage.checkin_models import Checkin
-from bot.storage.job_models import Job
-from bot.storage.models import Profile
-from bot.storage.round_models import GroupMember, MatchGroup, Round
+from bot.app.bootstrap import build_core, prepare
+from bot.checkins.models import Checkin
+from bot.checkins.service import REMINDER
+from bot.kernel.config import parse_config
+from bot.kernel.storage.job_models import Job
+from bot.kernel.storage.models import Profile
+from bot.rounds.models import GroupMember, MatchGroup, Round
 from harness import person
 
 NOT_YET = timedelta(days=365)

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.storage.checkin_models import Checkin, CheckinResponse
-from bot.storage.job_models import Job
-from bot.storage.models import Profile
-from bot.storage.round_models import GroupMember
+from bot.checkins.models import Checkin, CheckinResponse
+from bot.kernel.storage.job_models import Job
+from bot.kernel.storage.models import Profile
+from bot.rounds.models import GroupMember
 
 
 class SharedDatabase:

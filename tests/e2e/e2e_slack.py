@@ -48,7 +48,7 @@ def message_kind(text: str) -> str:
 
 
 def members_of(fake: FakeSlack, channel: str) -> list[str]:
-    """Who reads a conversation: the user of a DM, everyone in a group DM (as tests/slack does)."""
+    """Who reads a conversation: the user of a DM, everyone in a group DM (as tests/adapters/slack does)."""
     conversation = fake.conversations.get(channel, {})
     if conversation.get("is_im"):
         return [conversation["user"]]
@@ -101,7 +101,7 @@ def texts(surface: dict) -> str:
 
 @dataclass
 class SlackPeople:
-    """Drives people's requests (HTTP-signed or Socket Mode, through tests/slack's drivers)
+    """Drives people's requests (HTTP-signed or Socket Mode, through tests/adapters/slack's drivers)
     and reads back every surface each person saw: messages, ephemeral replies, modals."""
 
     fake: FakeSlack

@@ -7,7 +7,7 @@ import pytest
 from e2e_people import FOUR, import_people
 from e2e_slack import TEAM, posts, received, slack_people
 
-from bot.storage.models import Profile
+from bot.kernel.storage.models import Profile
 
 pytestmark = pytest.mark.e2e
 SLOWER = {"checkins": {"first_checkin_after": "8s", "reminder_before": "4s"}}  # room to leave first

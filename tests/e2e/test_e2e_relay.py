@@ -8,7 +8,7 @@ import pytest
 from e2e_people import FOUR, import_people
 from e2e_slack import TEAM, posts, slack_people
 
-from bot.storage.relay_models import RelayMessage, RelayParticipant, RelayThread
+from bot.relay.models import RelayMessage, RelayParticipant, RelayThread
 
 pytestmark = pytest.mark.e2e
 QUESTION = (

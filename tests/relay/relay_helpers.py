@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 
 from cryptography.fernet import Fernet
+from memory_platform import MemoryPlatform
 
-from adapters.memory_platform import MemoryPlatform
-from bot.clock import FakeClock
-from bot.config import parse_config
+from bot.kernel.clock import FakeClock
+from bot.kernel.config import parse_config
 from harness import Harness
 
 KEY = Fernet.generate_key().decode()  # one per test run; imported from here only

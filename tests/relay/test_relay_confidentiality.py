@@ -23,8 +23,8 @@ from relay_helpers import (
 )
 from sqlalchemy import text
 
-from bot.logging_setup import SENSITIVE, LibraryBodyFilter
-from bot.outbox import DirectMessage, ReplyTo
+from bot.kernel.logging_setup import SENSITIVE, LibraryBodyFilter
+from bot.kernel.outbox import DirectMessage, ReplyTo
 
 MARKERS = (MARKER_Q, MARKER_A)
 
@@ -191,7 +191,7 @@ async def test_admin_outputs_and_export_never_show_relay_content(
 
     from relay_helpers import KEY
 
-    from bot.cli import main
+    from bot.app.cli import main
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PEERBOT_DATABASE_URL", rh.config.database_url())

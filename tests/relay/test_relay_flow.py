@@ -5,7 +5,7 @@ from __future__ import annotations
 from relay_helpers import MARKER_A, PEOPLE, QUESTION, ask, deliver, handle_in, receivers_of_question
 from sqlalchemy import select
 
-from bot.storage.job_models import Job
+from bot.kernel.storage.job_models import Job
 
 
 async def test_identifying_details_are_shown_and_can_be_edited(rh):
@@ -161,7 +161,7 @@ async def test_ids_from_someone_elses_thread_are_refused(rh):
     await ask(rh, "alice")
     await deliver(rh)
     answer_button = next(b for b in rh.platform.last("bob").buttons if b.label == "Answer")
-    from bot.invocation import Invocation, Place
+    from bot.kernel.invocation import Invocation, Place
 
     for command, args in (("relay.answer", answer_button.args), ("relay.reveal", answer_button.args)):
         await rh.core.handle(Invocation(rh.actor("erin"), command, args, None, "", Place()))

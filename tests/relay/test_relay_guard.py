@@ -3,6 +3,7 @@ relay content reaches only the DMs of the thread's people, never a shared conver
 
 from __future__ import annotations
 
+from memory_platform import MemoryPlatform
 from relay_helpers import (
     MARKER_Q,
     QUESTION,
@@ -15,12 +16,11 @@ from relay_helpers import (
 )
 from sqlalchemy import select
 
-from adapters.memory_platform import MemoryPlatform
-from bot.invocation import Actor, Invocation, Place
-from bot.messages import Message, Sensitivity
-from bot.outbox import ChannelPost, DirectMessage, GroupMessage, Outbound, ReplyTo
-from bot.storage.job_models import Job
-from bot.storage.models import Refusal
+from bot.kernel.invocation import Actor, Invocation, Place
+from bot.kernel.messages import Message, Sensitivity
+from bot.kernel.outbox import ChannelPost, DirectMessage, GroupMessage, Outbound, ReplyTo
+from bot.kernel.storage.job_models import Job
+from bot.kernel.storage.models import Refusal
 
 REGULATOR = {
     **RELAY_CONFIG,

@@ -9,9 +9,9 @@ import numpy as np
 from relay_helpers import RELAY_CONFIG, make_harness
 from sqlalchemy import select
 
-from bot.invocation import Actor
-from bot.relay_routing import new_handle
-from bot.storage.relay_models import RelayParticipant
+from bot.kernel.invocation import Actor
+from bot.relay.models import RelayParticipant
+from bot.relay.routing import new_handle
 
 ASKERS, QUESTIONS_EACH = 100, 5
 

@@ -20,10 +20,10 @@ from relay_helpers import (
 )
 from sqlalchemy import func, select
 
-from bot.app import prepare
-from bot.cli import main
-from bot.storage.job_models import Job
-from bot.storage.relay_models import RelayKeyCheck, RelayMessage, RelayParticipant, RelayThread
+from bot.app.bootstrap import prepare
+from bot.app.cli import main
+from bot.kernel.storage.job_models import Job
+from bot.relay.models import RelayKeyCheck, RelayMessage, RelayParticipant, RelayThread
 
 RELAY_TABLES = (RelayThread, RelayParticipant, RelayMessage)
 

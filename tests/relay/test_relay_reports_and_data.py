@@ -6,8 +6,8 @@ from __future__ import annotations
 from relay_helpers import MARKER_A, MARKER_Q, ask, deliver
 from sqlalchemy import func, select
 
-from bot.messages import Sensitivity
-from bot.storage.relay_models import RelayParticipant, RelayThread
+from bot.kernel.messages import Sensitivity
+from bot.relay.models import RelayParticipant, RelayThread
 
 
 async def _report(h, user: str, include: str):
@@ -70,7 +70,7 @@ async def test_only_recipients_can_report(rh):
     await ask(rh, "alice")
     await deliver(rh)
     button = next(b for b in rh.platform.last("bob").buttons if b.label == "Report")
-    from bot.invocation import Invocation, Place
+    from bot.kernel.invocation import Invocation, Place
 
     await rh.core.handle(Invocation(rh.actor("alice"), button.command, button.args, None, "", Place()))
     assert "isn't a message you received" in rh.platform.last("alice").text

@@ -1,0 +1,1 @@
+"""The Slack adapter (slack-bolt): slash commands, modals and the App Home in, Web API calls out."""

@@ -1,0 +1,3 @@
+"""The composition root and entry points: builds the core from the features, the `peerbot` command
+line, the runner, the demo community.
+"""

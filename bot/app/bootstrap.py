@@ -1,0 +1,87 @@
+"""The composition root: builds the core from the config. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+from bot.app import home_sections
+from bot.assist.service import assistant_from_config
+from bot.checkins import commands as checkin_commands
+from bot.checkins import jobs as checkin_jobs
+from bot.community import setup as community_setup
+from bot.kernel.clock import Clock, SystemClock
+from bot.kernel.config import Config
+from bot.kernel.core import Core
+from bot.kernel.dispatch import Dispatcher
+from bot.kernel.jobs import JobQueue
+from bot.kernel.outbox import Outbox
+from bot.kernel.similarity import Vectoriser, vectoriser_from_config
+from bot.kernel.storage.database import Database
+from bot.profiles import commands as profile_commands
+from bot.profiles.service import ProfileService
+from bot.relay import commands as relay_commands
+from bot.relay import service as relay
+from bot.rounds import commands as round_commands
+from bot.rounds import introductions
+from bot.rounds.personal_data import RoundData
+from bot.rounds.service import RoundService
+
+FEATURE_ROUTES = (
+    profile_commands.ROUTES,
+    round_commands.ROUTES,
+    checkin_commands.ROUTES,
+    relay_commands.ROUTES,
+    community_setup.ROUTES,
+)
+# Features that hook into the core once it is built (jobs, services, personal data; no I/O) …
+FEATURE_INSTALLS = (
+    introductions.register,
+    checkin_jobs.install,
+    relay.install,
+    home_sections.install,
+    community_setup.install,
+)
+# … and that check or schedule something when the database is ready (each may return a note).
+FEATURE_STARTS = (relay.start,)
+
+
+def build_core(
+    config: Config,
+    clock: Clock | None = None,
+    vectoriser: Vectoriser | None = None,
+    db: Database | None = None,
+) -> Core:
+    """Wire every service from the config; call `prepare` before handling anything."""
+    clock = clock or SystemClock()
+    db = db or Database(config.database_url(), config.database.connect_timeout.total_seconds())
+    outbox = Outbox(config.privacy, db, clock, config.delivery.per_platform)
+    assist = assistant_from_config(config)
+    vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
+    profiles = ProfileService(db, clock, vectoriser, [RoundData()])
+    dispatcher = Dispatcher({})
+    for routes in FEATURE_ROUTES:
+        dispatcher.add(routes)
+    jobs = JobQueue(
+        lease=config.checkins.lease,
+        concurrency=config.delivery.concurrency or (1 if db.is_sqlite else 32),
+        send_margin=config.send_timeout(),
+    )
+    core = Core(
+        config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher, jobs=jobs
+    )
+    core.services["assist"] = assist
+    core.services["rounds"] = RoundService(config, db, clock, vectoriser)
+    for install in FEATURE_INSTALLS:
+        install(core)
+    return core
+
+
+async def prepare(core: Core) -> list[str]:
+    """Make the database ready (create or upgrade per config) and start features.
+
+    Returns what was done, then any notes from features (e.g. why the relay is off).
+    """
+    notes = [await core.db.prepare(core.config.database.on_old_schema)]
+    for start in FEATURE_STARTS:
+        note = await start(core)
+        if note:
+            notes.append(note)
+    return notes

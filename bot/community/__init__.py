@@ -1,0 +1,1 @@
+"""Per-community settings an organiser makes in the chat (e.g. which Discord role may join)."""

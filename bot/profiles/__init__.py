@@ -1,0 +1,3 @@
+"""Practitioner profiles: join, consent, edit, pause, leave, /peer mydata, import and export, the home
+page.
+"""

@@ -1,0 +1,3 @@
+"""The confidential "ask a peer" relay: anonymous questions to matched peers, answers back, encrypted
+and purged on a timer.
+"""

@@ -1,0 +1,1 @@
+"""Matching rounds: rules, preview, commit, scheduled rounds and the introductions they send."""
