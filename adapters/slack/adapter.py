@@ -40,7 +40,6 @@ from bot.kernel.core import Core
 from bot.kernel.invocation import Actor, Invocation, Place
 from bot.kernel.logging_setup import guarded_logger
 from bot.kernel.messages import Message
-from bot.profiles.home import home_summary
 
 log = logging.getLogger(__name__)
 
@@ -306,7 +305,7 @@ class SlackAdapter:
 
     async def publish_home(self, actor: Actor) -> None:
         """Show the person their own home page on the App Home tab."""
-        message = await home_summary(self.core, actor)
+        message = await self.core.home(actor)
         try:
             await self.client.views_publish(user_id=actor.user_id, view=home_view(message))
         except SlackApiError as problem:

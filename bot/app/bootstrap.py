@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.app import home_sections
 from bot.assist.service import assistant_from_config
 from bot.checkins import commands as checkin_commands
@@ -11,11 +13,14 @@ from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.config import Config
 from bot.kernel.core import Core
 from bot.kernel.dispatch import Dispatcher
+from bot.kernel.hooks import Hooks
 from bot.kernel.jobs import JobQueue
 from bot.kernel.outbox import Outbox
+from bot.kernel.people import People
 from bot.kernel.similarity import Vectoriser, vectoriser_from_config
 from bot.kernel.storage.database import Database
 from bot.profiles import commands as profile_commands
+from bot.profiles.home import home_summary
 from bot.profiles.service import ProfileService
 from bot.relay import commands as relay_commands
 from bot.relay import service as relay
@@ -55,7 +60,8 @@ def build_core(
     outbox = Outbox(config.privacy, db, clock, config.delivery.per_platform)
     assist = assistant_from_config(config)
     vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
-    profiles = ProfileService(db, clock, vectoriser, [RoundData()])
+    hooks = Hooks(personal_data=[RoundData()])
+    profiles = ProfileService(db, clock, vectoriser, hooks.personal_data)
     dispatcher = Dispatcher({})
     for routes in FEATURE_ROUTES:
         dispatcher.add(routes)
@@ -65,8 +71,18 @@ def build_core(
         send_margin=config.send_timeout(),
     )
     core = Core(
-        config=config, db=db, clock=clock, outbox=outbox, profiles=profiles, dispatcher=dispatcher, jobs=jobs
+        config=config,
+        db=db,
+        clock=clock,
+        outbox=outbox,
+        dispatcher=dispatcher,
+        jobs=jobs,
+        people=People(db),
+        hooks=hooks,
+        profiles=profiles,
     )
+    hooks.closes.append(assist.close)
+    hooks.home_page = partial(home_summary, core)
     core.services["assist"] = assist
     core.services["rounds"] = RoundService(config, db, clock, vectoriser)
     for install in FEATURE_INSTALLS:

@@ -7,12 +7,14 @@ not one, so `/peer threads` (answered in a DM or form) is where the questions ar
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from bot.checkins import messages as texts
-from bot.checkins.service import load_group, member_checkins
+from bot.checkins.service import member_checkins
+from bot.kernel.groups import load_group
 from bot.kernel.invocation import Actor
 from bot.relay.models import RelayMessage
 from bot.relay.service import RelayUnavailable
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 
 async def next_checkin_section(core: Core, actor: Actor) -> str | None:
     """When the person's next check-in is, and with whom (their own group only)."""
-    profile = await core.profiles.find(actor)
+    profile = await core.people.find(actor)
     if profile is None:
         return None
     now = core.clock.now()
@@ -70,4 +72,6 @@ async def relay_threads_section(core: Core, actor: Actor) -> str | None:
 
 def install(core: Core) -> None:
     """Add the sections to the home page."""
-    core.services.setdefault("home_sections", []).extend((next_checkin_section, relay_threads_section))
+    core.hooks.home_sections.extend(
+        (partial(next_checkin_section, core), partial(relay_threads_section, core))
+    )

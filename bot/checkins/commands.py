@@ -12,11 +12,9 @@ from bot.checkins.service import (
     CADENCE_DAYS,
     CONTINUE,
     MET_CHOICES,
-    GroupView,
     all_rated_highly,
     cancel_checkin_jobs,
     enqueue_checkin_jobs,
-    load_group,
     member_checkins,
     notify_members,
     record_answer,
@@ -26,12 +24,13 @@ from bot.kernel.core import Core
 from bot.kernel.dispatch import Route
 from bot.kernel.errors import UserError
 from bot.kernel.forms import parse_form
+from bot.kernel.groups import GroupView, load_group
 from bot.kernel.invocation import Invocation
 from bot.kernel.jobs import enqueue
 from bot.kernel.messages import Message
 from bot.kernel.quiet_hours import local_to_utc
+from bot.kernel.storage.groups import GroupMember
 from bot.kernel.storage.models import Profile
-from bot.rounds.models import GroupMember
 
 USAGE = (
     "Use `/peer checkin` to see your next check-in, or `/peer checkin reschedule YYYY-MM-DD HH:MM`, "
@@ -42,7 +41,7 @@ STALE_BUTTON = "That button belongs to a check-in that isn't yours or no longer 
 
 
 async def _profile_in(session: AsyncSession, core: Core, inv: Invocation) -> Profile:
-    found = await core.profiles.require(inv.actor)
+    found = await core.people.require(inv.actor)
     return await session.get(Profile, found.id)
 
 

@@ -21,18 +21,17 @@ from bot.checkins.service import (
     FOLLOWUP,
     NOTICE,
     REMINDER,
-    GroupView,
     close_checkin,
-    hold_for_quiet_hours,
-    load_group,
     silent_introductions,
 )
+from bot.kernel.groups import GroupView, load_group
 from bot.kernel.jobs import Cancelled, ClaimedJob, RetryLater
 from bot.kernel.messages import Message, Sensitivity
 from bot.kernel.outbox import DirectMessage, Outbound
+from bot.kernel.quiet_hours import hold_for_quiet_hours
 from bot.kernel.retry_policy import settle_delivery
+from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.models import Profile
-from bot.rounds.models import GroupMember, MatchGroup
 
 if TYPE_CHECKING:
     from bot.kernel.core import Core
@@ -48,7 +47,7 @@ async def deliver_scheduled(
 ) -> None:
     """Send a scheduled DM now if the person's quiet hours allow, else hold it (RetryLater)."""
     now = core.clock.now()
-    later = await hold_for_quiet_hours(core, profile, now)
+    later = hold_for_quiet_hours(core.config.checkins, profile.timezone, now)
     if later is not None:
         if not_after is not None and later >= not_after:
             raise Cancelled()
@@ -208,4 +207,4 @@ def install(core: Core) -> None:
     for kind, handler in HANDLERS.items():
         core.jobs.register(kind, handler, prefetch_checkins if kind in (REMINDER, FOLLOWUP) else None)
     core.jobs.register(ROUND, run_round)
-    core.profiles.add_personal_data_part(CheckinData())
+    core.hooks.personal_data.append(CheckinData())

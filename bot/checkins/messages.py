@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from bot.checkins.ics import calendar_event
 from bot.checkins.models import Checkin
-from bot.checkins.service import MET_CHOICES, GroupView
+from bot.checkins.service import MET_CHOICES
 from bot.kernel.config import Config
+from bot.kernel.groups import GroupView
 from bot.kernel.messages import Attachment, Button, Field, Form, Message
 from bot.kernel.storage.models import Profile
 

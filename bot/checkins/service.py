@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins.models import Checkin, CheckinResponse
+from bot.kernel.groups import GroupView, load_group
 from bot.kernel.jobs import cancel, enqueue
-from bot.kernel.quiet_hours import add_local_days, local_to_utc, next_allowed, parse_clock_time
+from bot.kernel.quiet_hours import add_local_days, local_to_utc, parse_clock_time
+from bot.kernel.storage.groups import GroupMember
 from bot.kernel.storage.models import Profile
-from bot.rounds.models import GroupMember, MatchGroup
 
 if TYPE_CHECKING:
     from bot.kernel.core import Core
@@ -40,17 +40,6 @@ REMINDER, FOLLOWUP, CLOSE, CONTINUE, NOTICE = (
     "checkin.continue",
     "checkin.notice",
 )
-
-
-@dataclass(frozen=True)
-class GroupView:
-    """A group and its members (ordered by profile id), loaded together."""
-
-    group: MatchGroup
-    members: tuple[Profile, ...]
-
-    def others(self, profile_id: int) -> list[Profile]:
-        return [m for m in self.members if m.id != profile_id]
 
 
 def agreed_cadence(preferences: Sequence[str]) -> str:
@@ -71,22 +60,6 @@ def job_key(checkin: Checkin, what: str, profile_id: int | None = None) -> str:
     """The idempotency key of a check-in job: one per check-in version, person and purpose."""
     key = f"checkin:{checkin.id}:v{checkin.version}:{what}"
     return f"p{profile_id}:{key}" if profile_id is not None else key
-
-
-async def load_group(session: AsyncSession, group_id: int) -> GroupView | None:
-    """A group with its member profiles, or None if it no longer exists."""
-    group = await session.get(MatchGroup, group_id)
-    if group is None:
-        return None
-    members = (
-        await session.execute(
-            select(Profile)
-            .join(GroupMember, GroupMember.profile_id == Profile.id)
-            .where(GroupMember.group_id == group_id)
-            .order_by(Profile.id)
-        )
-    ).scalars()
-    return GroupView(group, tuple(members))
 
 
 async def enqueue_checkin_jobs(core: Core, session: AsyncSession, checkin: Checkin, view: GroupView) -> None:
@@ -206,18 +179,6 @@ def _zone(name: str):
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
-
-
-async def hold_for_quiet_hours(core: Core, profile: Profile, when: datetime) -> datetime | None:
-    """None if a scheduled message may reach this person at `when`; else when it may.
-
-    Handlers of scheduled messages (introductions too) raise RetryLater with the answer.
-    """
-    settings = core.config.checkins
-    allowed = next_allowed(
-        when, profile.timezone, parse_clock_time(settings.quiet_start), parse_clock_time(settings.quiet_end)
-    )
-    return None if allowed == when else allowed
 
 
 async def schedule_next(

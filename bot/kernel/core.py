@@ -1,4 +1,4 @@
-"""The core: services, the outbox and the command routes, built once by the composition root."""
+"""The core: the kernel's parts, built once by the composition root (bot/app/bootstrap.py)."""
 
 from __future__ import annotations
 
@@ -8,35 +8,44 @@ from typing import Any
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
 from bot.kernel.dispatch import Dispatcher
+from bot.kernel.hooks import Hooks
 from bot.kernel.invocation import Actor, Invocation
 from bot.kernel.jobs import JobQueue
+from bot.kernel.messages import Message
 from bot.kernel.outbox import Outbox
+from bot.kernel.people import People
 from bot.kernel.storage.database import Database
-from bot.profiles.service import ProfileService
 
 
 @dataclass
 class Core:
-    """Everything a command handler may use. Adapters call `handle` and nothing else."""
+    """What every feature may use. Adapters call `handle` and `home` and nothing else."""
 
     config: Config
     db: Database
     clock: Clock
     outbox: Outbox
-    profiles: ProfileService
     dispatcher: Dispatcher
     jobs: JobQueue
+    people: People
+    hooks: Hooks = field(default_factory=Hooks)
+    profiles: Any = None
     services: dict[str, Any] = field(default_factory=dict)
 
     async def handle(self, invocation: Invocation) -> None:
         """Run one invocation; replies and other messages leave through the outbox."""
         await self.dispatcher.handle(self, invocation)
 
+    async def home(self, actor: Actor) -> Message:
+        """The person's own home page (Slack's App Home), built by the profiles feature."""
+        if self.hooks.home_page is None:
+            return Message(f"*{self.config.bot.name}*")
+        return await self.hooks.home_page(actor)
+
     async def close(self) -> None:
-        """Release what the core holds open: the LLM client's connections, then the database."""
-        assist = self.services.get("assist")
-        if assist is not None:
-            await assist.close()
+        """Release what features hold open (the LLM client's connections), then the database."""
+        for close in self.hooks.closes:
+            await close()
         await self.db.close()
 
     def is_admin(self, actor: Actor) -> bool:

@@ -8,6 +8,7 @@ clock changes (Europe/London's last Sundays of March and October) can be tested 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 
@@ -54,3 +55,21 @@ def add_local_days(moment: datetime, days: int, tz: str) -> datetime:
     """The same wall-clock time `days` later in `tz`, so a weekly 10:00 stays 10:00 across DST."""
     local = moment.astimezone(ZoneInfo(tz))
     return local_to_utc(local.date() + timedelta(days=days), local.time().replace(tzinfo=None), tz)
+
+
+class QuietHoursSettings(Protocol):
+    """The two settings quiet hours need ("HH:MM"), e.g. the `[checkins]` section."""
+
+    quiet_start: str
+    quiet_end: str
+
+
+def hold_for_quiet_hours(settings: QuietHoursSettings, timezone: str, when: datetime) -> datetime | None:
+    """None if a scheduled message may reach someone in `timezone` at `when`; else when it may.
+
+    Handlers of scheduled messages (introductions, check-ins, relay deliveries) raise
+    RetryLater with the answer.
+    """
+    start, end = parse_clock_time(settings.quiet_start), parse_clock_time(settings.quiet_end)
+    allowed = next_allowed(when, timezone, start, end)
+    return None if allowed == when else allowed

@@ -1,15 +1,14 @@
 """A person's home page: their profile, status and what is coming up, for any platform.
 
 Slack shows it on the App Home tab; other adapters may show it elsewhere. Features add
-their own lines (next check-in, open relay threads) by appending to
-`core.services["home_sections"]` an async callable `(core, actor) -> str | None`. Every
-section must describe only the actor's own data: the page is shown to them alone.
+their own lines (next check-in, open relay threads) to `core.hooks.home_sections`, each an
+async callable `(actor) -> str | None`. Every section must describe only the actor's own
+data: the page is shown to them alone.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.kernel.invocation import Actor
@@ -21,14 +20,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HomeSection = Callable[["Core", Actor], Awaitable[str | None]]
-
 
 async def home_summary(core: Core, actor: Actor) -> Message:
     """What the person sees on their home page; a failing feature section is left out."""
     from bot.profiles.commands import describe_profile
 
-    profile = await core.profiles.find(actor)
+    profile = await core.people.find(actor)
     if profile is None or profile.status == "pending":
         return Message(
             f"*{core.config.bot.name}*\nMeet practitioners from other organisations who are joining up "
@@ -36,14 +33,7 @@ async def home_summary(core: Core, actor: Actor) -> Message:
             buttons=(Button("Join", "join", style="primary"),),
         )
     parts = [describe_profile(profile_as_dict(profile))]
-    for section in core.services.get("home_sections", []):
-        try:
-            text = await section(core, actor)
-        except Exception as problem:
-            log.error("a home section failed with %s", type(problem).__name__)
-            continue
-        if text:
-            parts.append(text)
+    parts.extend(await core.hooks.home_lines(actor))
     paused = profile.status == "paused"
     buttons = (
         Button("Edit profile", "profile.edit"),

@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kernel.clock import Clock
 from bot.kernel.errors import UserError
 from bot.kernel.invocation import Actor
+from bot.kernel.people import find_profile, owned_by, require_member
 from bot.kernel.personal_data import PersonalDataPart
 from bot.kernel.similarity import Vectoriser, vectors_and_backend
 from bot.kernel.storage.database import Database
@@ -35,18 +35,6 @@ PROFILE_EXPORT_FIELDS = (
 )
 
 
-def _owner(actor: Actor):
-    return (
-        (Profile.platform == actor.platform)
-        & (Profile.community == actor.community)
-        & (Profile.user_id == actor.user_id)
-    )
-
-
-async def _find_in(session: AsyncSession, actor: Actor) -> Profile | None:
-    return (await session.execute(select(Profile).where(_owner(actor)))).scalar_one_or_none()
-
-
 def profile_as_dict(profile: Profile) -> dict[str, Any]:
     """A profile as plain JSON-ready values (dates as ISO text)."""
     out: dict[str, Any] = {}
@@ -64,26 +52,22 @@ class ProfileService:
         db: Database,
         clock: Clock,
         vectoriser: Vectoriser,
-        parts: Sequence[PersonalDataPart] = (),
+        parts: list[PersonalDataPart],
     ):
         self._db = db
         self._clock = clock
         self._vectoriser = vectoriser
-        self._parts = list(parts)
-
-    def add_personal_data_part(self, part: PersonalDataPart) -> None:
-        """Let a feature take part in subject access requests and erasure."""
-        self._parts.append(part)
+        self._parts = parts
 
     async def find(self, actor: Actor) -> Profile | None:
         """The caller's profile, pending or not."""
         async with self._db.session() as session:
-            return await _find_in(session, actor)
+            return await find_profile(session, actor)
 
     async def require(self, actor: Actor) -> Profile:
         """The caller's consented profile, or a UserError telling them how to join."""
         async with self._db.session() as session:
-            return await self._require_in(session, actor)
+            return await require_member(session, actor)
 
     async def _vector(self, challenge: str) -> tuple[Any, str]:
         [vector], backend = await vectors_and_backend(self._vectoriser, [challenge])
@@ -93,7 +77,7 @@ class ProfileService:
         """Keep a filled-in join form until the person agrees to the privacy notice."""
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
-            profile = await _find_in(session, actor)
+            profile = await find_profile(session, actor)
             if profile is not None and profile.status != "pending":
                 raise UserError("You're already a member. Use `/peer profile edit` to change your profile.")
             if profile is None:
@@ -115,7 +99,7 @@ class ProfileService:
         """Record consent with its time and notice version, and make the profile active."""
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
-            profile = await _find_in(session, actor)
+            profile = await find_profile(session, actor)
             if profile is None:
                 raise UserError("There is no join form waiting. Start again with `/peer join`.")
             if profile.status != "pending":
@@ -131,14 +115,14 @@ class ProfileService:
         """Forget a join form that was not agreed to."""
         async with self._db.session() as session, session.begin():
             result = await session.execute(
-                delete(Profile).where(_owner(actor) & (Profile.status == "pending"))
+                delete(Profile).where(owned_by(actor) & (Profile.status == "pending"))
             )
         return result.rowcount > 0
 
     async def update(self, actor: Actor, values: Mapping[str, Any]) -> Profile:
         """Save an edited profile; the challenge vector is recomputed only if the text changed."""
         async with self._db.session() as session, session.begin():
-            profile = await self._require_in(session, actor)
+            profile = await require_member(session, actor)
             if values["challenge"] != profile.challenge or profile.vector is None:
                 profile.vector, profile.vector_backend = await self._vector(values["challenge"])
             for name in PROFILE_FIELD_NAMES:
@@ -152,7 +136,7 @@ class ProfileService:
         if until is not None and until <= today:
             raise UserError(f"{until.isoformat()} is not in the future; give a later date.")
         async with self._db.session() as session, session.begin():
-            profile = await self._require_in(session, actor)
+            profile = await require_member(session, actor)
             profile.status, profile.paused_until = "paused", until
             profile.updated_at = self._clock.now()
         return profile
@@ -160,7 +144,7 @@ class ProfileService:
     async def resume(self, actor: Actor) -> Profile:
         """Take part again."""
         async with self._db.session() as session, session.begin():
-            profile = await self._require_in(session, actor)
+            profile = await require_member(session, actor)
             if profile.status != "paused":
                 raise UserError("You're not paused, so there is nothing to resume.")
             profile.status, profile.paused_until = "active", None
@@ -187,7 +171,7 @@ class ProfileService:
     async def erase(self, actor: Actor) -> bool:
         """Erase the person's data from every feature, in one transaction."""
         async with self._db.session() as session, session.begin():
-            profile = await _find_in(session, actor)
+            profile = await find_profile(session, actor)
             if profile is None:
                 return False
             for part in self._parts:
@@ -198,7 +182,7 @@ class ProfileService:
     async def subject_access(self, actor: Actor) -> dict[str, Any] | None:
         """Everything stored about the person, from every feature (a subject access request)."""
         async with self._db.session() as session:
-            profile = await _find_in(session, actor)
+            profile = await find_profile(session, actor)
             if profile is None:
                 return None
             data = {"profile": profile_as_dict(profile)}
@@ -250,10 +234,3 @@ class ProfileService:
             query = query.where(Profile.community == community)
         async with self._db.session() as session:
             return list((await session.execute(query)).scalars())
-
-    @staticmethod
-    async def _require_in(session: AsyncSession, actor: Actor) -> Profile:
-        profile = await _find_in(session, actor)
-        if profile is None or profile.status == "pending":
-            raise UserError("You haven't joined yet. Use `/peer join` to create your profile.")
-        return profile

@@ -167,7 +167,7 @@ async def message_for_recipient(
 
 async def _caller_profile(core: Core, inv: Invocation) -> Profile:
     service(core).require()
-    return await core.profiles.require(inv.actor)
+    return await core.people.require(inv.actor)
 
 
 async def identifying_details(core: Core, profile: Profile, question: str) -> list[Finding]:

@@ -29,6 +29,7 @@ from bot.kernel.jobs import Cancelled, ClaimedJob, RetryLater, enqueue
 from bot.kernel.logging_setup import SENSITIVE
 from bot.kernel.messages import Message, Sensitivity
 from bot.kernel.outbox import Delivery, DirectMessage, Outbound
+from bot.kernel.quiet_hours import hold_for_quiet_hours
 from bot.kernel.retry_policy import backoff, settle_delivery
 from bot.kernel.similarity import TfidfVectoriser, vector_from_storage
 from bot.kernel.storage.database import Database
@@ -584,12 +585,11 @@ async def deliver_question(core: Core, job: ClaimedJob) -> None:
 
 async def _hold_for_peer(core: Core, session, peer: Party) -> None:
     """A question waits for the peer's daytime (quiet hours), and never reaches a paused peer."""
-    from bot.checkins.service import hold_for_quiet_hours
 
     profile = await session.get(Profile, peer.identity.profile_id) if peer.identity.profile_id else None
     if profile is None or profile.status != "active":
         raise Cancelled()
-    hold = await hold_for_quiet_hours(core, profile, core.clock.now())
+    hold = hold_for_quiet_hours(core.config.checkins, profile.timezone, core.clock.now())
     if hold is not None:
         raise RetryLater(hold, "quiet hours")
 
@@ -714,7 +714,7 @@ def install(core: Core) -> None:
     core.jobs.register("relay.question", deliver_question)
     core.jobs.register("relay.message", redeliver_message)
     core.jobs.register("relay.purge", scheduled_purge)
-    core.profiles.add_personal_data_part(RelayPersonalData(relay))
+    core.hooks.personal_data.append(RelayPersonalData(relay))
 
 
 async def start(core: Core) -> str | None:

@@ -151,7 +151,7 @@ async def _find_in_scope(core: Core, inv: Invocation, name: str) -> Profile:
 
 
 async def avoid(core: Core, inv: Invocation) -> None:
-    me = await core.profiles.require(inv.actor)
+    me = await core.people.require(inv.actor)
     if not inv.args:
         async with core.db.session() as session:
             names = [

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.checkins.service import hold_for_quiet_hours, load_group, on_introduced
+from bot.checkins.service import on_introduced
 from bot.kernel.core import Core
+from bot.kernel.groups import load_group
 from bot.kernel.jobs import Cancelled, ClaimedJob, RetryLater, enqueue
 from bot.kernel.messages import Message, Sensitivity
 from bot.kernel.outbox import DirectMessage, GroupMessage, Outbound, people_reached
+from bot.kernel.quiet_hours import hold_for_quiet_hours
 from bot.kernel.retry_policy import backoff, settle_delivery
 from bot.kernel.storage.models import Profile
 
@@ -80,7 +82,7 @@ async def deliver_member_introduction(core: Core, job: ClaimedJob) -> None:
     member = next((m for m in view.members if m.id == job.payload["profile_id"]), None) if view else None
     if member is None or len(view.members) < 2:
         raise Cancelled()
-    hold = await hold_for_quiet_hours(core, member, core.clock.now())
+    hold = hold_for_quiet_hours(core.config.checkins, member.timezone, core.clock.now())
     if hold is not None:
         raise RetryLater(hold, "quiet hours")
     text = await introduction_text(core, list(view.members), list(view.group.reasons))
@@ -111,7 +113,7 @@ async def _hold_for_everyones_quiet_hours(core: Core, members: list[Profile]) ->
     now = core.clock.now()
     when = now
     for _ in range(3):
-        holds = [await hold_for_quiet_hours(core, member, when) for member in members]
+        holds = [hold_for_quiet_hours(core.config.checkins, member.timezone, when) for member in members]
         later = max((h for h in holds if h is not None), default=None)
         if later is None:
             break
@@ -126,7 +128,7 @@ async def deliver_unmatched(core: Core, job: ClaimedJob) -> None:
         profile = await session.get(Profile, job.payload["profile_id"])
     if profile is None:
         raise Cancelled()
-    hold = await hold_for_quiet_hours(core, profile, core.clock.now())
+    hold = hold_for_quiet_hours(core.config.checkins, profile.timezone, core.clock.now())
     if hold is not None:
         raise RetryLater(hold, "quiet hours")
     delivery = await core.outbox.send(

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.models import Profile
-from bot.rounds.models import GroupMember, MatchGroup, Round
+from bot.rounds.models import Round
 
 
 class RoundData:

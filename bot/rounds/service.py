@@ -18,9 +18,10 @@ from bot.kernel.errors import UserError
 from bot.kernel.jobs import enqueue
 from bot.kernel.similarity import TfidfVectoriser, Vectoriser, vector_from_storage, vectors_and_backend
 from bot.kernel.storage.database import Database
+from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.job_models import Job
 from bot.kernel.storage.models import Profile
-from bot.rounds.models import GroupMember, MatchGroup, Round, RuleSet
+from bot.rounds.models import Round, RuleSet
 from matching.model import PairHistory, Person, RoundPlan
 from matching.rules import MatchRules, RuleError, rules_from_mapping, rules_to_mapping, with_rule
 from matching.solver import plan_round

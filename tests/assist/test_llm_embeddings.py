@@ -65,14 +65,14 @@ async def test_profiles_keep_their_save_and_record_which_backend_made_the_vector
     h = openai_harness
     fake.mode = "error"
     await h.join("alice")
-    profile = await h.core.profiles.find(h.actor("alice"))
+    profile = await h.core.people.find(h.actor("alice"))
     assert profile.status == "active" and profile.vector_backend == "tfidf-hash-v1"
     assert isinstance(profile.vector, dict)
 
     fake.mode = "ok"
     changed = {**JOIN_FORM, "display_name": "Alice", "challenge": "Housing checks before hospital discharge."}
     await h.submit("alice", "profile.submit", changed)
-    profile = await h.core.profiles.find(h.actor("alice"))
+    profile = await h.core.people.find(h.actor("alice"))
     assert profile.vector_backend == "openai:text-embedding-3-small"
     assert profile.vector == fake_embedding(changed["challenge"])
     embedded = [r.json()["input"] for r in fake.requests if r.path == "/v1/embeddings"]

@@ -29,7 +29,7 @@ async def submit_join(h, form=FORM):
 
 
 async def areas_of(h) -> list[str]:
-    return (await h.core.profiles.find(h.actor("alice"))).areas
+    return (await h.core.people.find(h.actor("alice"))).areas
 
 
 async def test_suggested_areas_are_offered_and_can_be_used(llm_harness, fake):
@@ -44,7 +44,7 @@ async def test_suggested_areas_are_offered_and_can_be_used(llm_harness, fake):
     assert "Do you agree?" in notice.text
     assert await areas_of(h) == ["health", "housing"]
     await h.press("alice", "I agree, join")
-    assert (await h.core.profiles.find(h.actor("alice"))).status == "active"
+    assert (await h.core.people.find(h.actor("alice"))).status == "active"
     sent = fake.sent_text()
     assert "Alice" not in sent and "Smith" not in sent and "Leeds City Council" not in sent
     assert "housing checks come too late" in sent, "the challenge itself is what is analysed"

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from bot.checkins.models import Checkin
 from bot.checkins.service import on_introduced
 from bot.kernel.scheduler import advance_clock
+from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.job_models import Job
 from bot.kernel.storage.models import Profile
-from bot.rounds.models import GroupMember, MatchGroup, Round
+from bot.rounds.models import Round
 from harness import person
 
 INTRO_TEXT = "Hello "

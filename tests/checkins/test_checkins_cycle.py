@@ -15,7 +15,7 @@ from checkin_helpers import (
 )
 from sqlalchemy import select
 
-from bot.rounds.models import GroupMember, MatchGroup
+from bot.kernel.storage.groups import GroupMember, MatchGroup
 from harness import Harness
 
 

@@ -14,9 +14,10 @@ from bot.app.bootstrap import build_core, prepare
 from bot.checkins.models import Checkin
 from bot.checkins.service import REMINDER
 from bot.kernel.config import parse_config
+from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.job_models import Job
 from bot.kernel.storage.models import Profile
-from bot.rounds.models import GroupMember, MatchGroup, Round
+from bot.rounds.models import Round
 from harness import person
 
 NOT_YET = timedelta(days=365)

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.checkins.models import Checkin, CheckinResponse
+from bot.kernel.storage.groups import GroupMember
 from bot.kernel.storage.job_models import Job
 from bot.kernel.storage.models import Profile
-from bot.rounds.models import GroupMember
 
 
 class SharedDatabase:

@@ -18,11 +18,11 @@ async def test_join_asks_for_consent_before_activating(harness):
     assert opened.form is not None and opened.form.submit_command == "join.submit"
     notice = await harness.submit("alice", "join.submit", JOIN_FORM)
     assert "who sees it" in notice.text and "72 hours" in notice.text
-    profile = await harness.core.profiles.find(harness.actor("alice"))
+    profile = await harness.core.people.find(harness.actor("alice"))
     assert profile.status == "pending" and profile.consented_at is None
     welcome = await harness.press("alice", "I agree, join")
     assert "Welcome" in welcome.text
-    profile = await harness.core.profiles.find(harness.actor("alice"))
+    profile = await harness.core.people.find(harness.actor("alice"))
     assert profile.status == "active"
     assert profile.consented_at == harness.clock.now()
     assert profile.vector, "the challenge vector is computed when the profile is saved"
@@ -55,7 +55,7 @@ async def test_profile_show_and_edit(harness):
     assert edit.form.submit_command == "profile.submit"
     initial = {f.name: f.initial for f in edit.form.fields}
     assert initial["organisation"] == "Leeds City Council"
-    old = await harness.core.profiles.find(harness.actor("alice"))
+    old = await harness.core.people.find(harness.actor("alice"))
     changed = {
         **JOIN_FORM,
         "stage": "embedding",
@@ -63,7 +63,7 @@ async def test_profile_show_and_edit(harness):
     }
     saved = await harness.submit("alice", "profile.submit", changed)
     assert "embedding" in saved.text
-    new = await harness.core.profiles.find(harness.actor("alice"))
+    new = await harness.core.people.find(harness.actor("alice"))
     assert new.stage == "embedding" and new.vector != old.vector
 
 
@@ -71,11 +71,11 @@ async def test_pause_and_resume(harness):
     await harness.join("alice")
     reply = await harness.say("alice", "pause until 2026-02-01")
     assert "Paused until 2026-02-01" in reply.text
-    assert (await harness.core.profiles.find(harness.actor("alice"))).status == "paused"
+    assert (await harness.core.people.find(harness.actor("alice"))).status == "paused"
     assert "not in the future" in (await harness.say("alice", "pause until 2020-01-01")).text
     assert "YYYY-MM-DD" in (await harness.say("alice", "pause until soon")).text
     await harness.say("alice", "resume")
-    assert (await harness.core.profiles.find(harness.actor("alice"))).status == "active"
+    assert (await harness.core.people.find(harness.actor("alice"))).status == "active"
     assert "not paused" in (await harness.say("alice", "resume")).text
 
 
@@ -84,7 +84,7 @@ async def test_expired_pause_ends_by_itself(harness):
     await harness.say("alice", "pause until 2026-01-10")
     harness.clock.advance(days=6)
     assert await harness.core.profiles.resume_expired_pauses() == 1
-    assert (await harness.core.profiles.find(harness.actor("alice"))).status == "active"
+    assert (await harness.core.people.find(harness.actor("alice"))).status == "active"
 
 
 async def test_mydata_then_leave_erases_everything(harness):

@@ -46,7 +46,7 @@ async def test_handles_are_unrelated_to_asker_ids_across_500_questions(empty_dat
         relay = h.core.services["relay"]
         for n in range(ASKERS):
             actor = Actor("console", "local", f"U{n:05d}")
-            profile = await h.core.profiles.require(actor)
+            profile = await h.core.people.require(actor)
             for q in range(QUESTIONS_EACH):
                 draft = await relay.save_draft(actor, profile, f"Question {q} about reablement?", {}, None)
                 count, _ = await relay.send_draft(actor, profile, draft)

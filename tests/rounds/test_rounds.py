@@ -8,8 +8,9 @@ from sqlalchemy import select, update
 
 from bot.kernel.messages import Message
 from bot.kernel.outbox import GroupMessage
+from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.models import Profile
-from bot.rounds.models import GroupMember, MatchGroup, Round
+from bot.rounds.models import Round
 from harness import Harness
 
 CHALLENGES = {

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.checkins.models import Checkin, CheckinResponse
 from bot.kernel.scheduler import advance_clock
-from bot.rounds.models import MatchGroup
+from bot.kernel.storage.groups import MatchGroup
 
 NOTE = "Ask about the discharge hub NOTE-5be1"
 

@@ -13,8 +13,8 @@ from test_slack_journeys import JOIN
 
 from bot.checkins.models import CheckinResponse
 from bot.kernel.scheduler import advance_clock
+from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.models import Profile
-from bot.rounds.models import GroupMember, MatchGroup
 
 ADMINS = {"admins": {"slack": {TEAM: ["UADMIN"]}}}
 PEOPLE = {

@@ -1,0 +1,42 @@
+"""Who is in a group: the members of a group introduced by a round, loaded together.
+
+Check-ins, introductions, the relay and the home page all need this view, so it lives in
+the kernel beside the group tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.kernel.storage.groups import GroupMember, MatchGroup
+from bot.kernel.storage.models import Profile
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """A group and its members (ordered by profile id), loaded together."""
+
+    group: MatchGroup
+    members: tuple[Profile, ...]
+
+    def others(self, profile_id: int) -> list[Profile]:
+        return [m for m in self.members if m.id != profile_id]
+
+
+async def load_group(session: AsyncSession, group_id: int) -> GroupView | None:
+    """A group with its member profiles, or None if it no longer exists."""
+    group = await session.get(MatchGroup, group_id)
+    if group is None:
+        return None
+    members = (
+        await session.execute(
+            select(Profile)
+            .join(GroupMember, GroupMember.profile_id == Profile.id)
+            .where(GroupMember.group_id == group_id)
+            .order_by(Profile.id)
+        )
+    ).scalars()
+    return GroupView(group, tuple(members))
