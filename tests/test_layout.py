@@ -82,7 +82,7 @@ def allowed(source: str, target: str) -> bool:
         return there in ("bot.kernel", "matching", "prompts")
     if here.startswith("adapters."):
         return there == "bot.kernel"
-    return here == "bot.app"
+    return here in ("bot.app", "bot.__main__")
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
