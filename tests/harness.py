@@ -12,7 +12,7 @@ from memory_platform import MemoryPlatform
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.app.bootstrap import build_core, prepare
+from bot.app.bootstrap import App, build_app, prepare
 from bot.kernel.clock import FakeClock
 from bot.kernel.config import Config, parse_config
 from bot.kernel.core import Core
@@ -76,6 +76,7 @@ class Harness:
     clock: FakeClock
     platform: MemoryPlatform
     core: Core | None = None
+    app: App | None = None
     actors: dict[str, Actor] = field(default_factory=dict)
 
     @classmethod
@@ -86,7 +87,8 @@ class Harness:
         return cls(config=config, clock=FakeClock(), platform=MemoryPlatform())
 
     async def start(self) -> None:
-        self.core = build_core(self.config, clock=self.clock)
+        self.app = build_app(self.config, clock=self.clock)
+        self.core = self.app.core
         self.core.outbox.register(self.platform)
         await prepare(self.core)
 

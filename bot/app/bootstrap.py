@@ -1,14 +1,21 @@
-"""The composition root: builds the core from the config. Nothing here runs at import time."""
+"""The composition root: builds the core and every feature from the config, and nothing else
+does. Nothing here runs at import time.
+
+`build_app` returns the core (what adapters use) with each feature's service as a typed
+field (what the command line, the runner and tests use); features never look each other up.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 from bot.app import home_sections
-from bot.assist.service import assistant_from_config
+from bot.assist.service import Assistant, assistant_from_config
 from bot.checkins import commands as checkin_commands
 from bot.checkins import jobs as checkin_jobs
 from bot.community import setup as community_setup
+from bot.community.setup import CommunitySetup
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.config import Config
 from bot.kernel.core import Core
@@ -24,6 +31,7 @@ from bot.profiles.home import home_summary
 from bot.profiles.service import ProfileService
 from bot.relay import commands as relay_commands
 from bot.relay import service as relay
+from bot.relay.service import RelayService
 from bot.rounds import commands as round_commands
 from bot.rounds import introductions
 from bot.rounds.personal_data import RoundData
@@ -48,13 +56,35 @@ FEATURE_INSTALLS = (
 FEATURE_STARTS = (relay.start,)
 
 
+@dataclass
+class App:
+    """The built bot: the kernel's core and each feature's service."""
+
+    core: Core
+    profiles: ProfileService
+    rounds: RoundService
+    relay: RelayService
+    assist: Assistant
+    community: CommunitySetup
+
+
 def build_core(
     config: Config,
     clock: Clock | None = None,
     vectoriser: Vectoriser | None = None,
     db: Database | None = None,
 ) -> Core:
-    """Wire every service from the config; call `prepare` before handling anything."""
+    """The core alone, for callers that only hand it to adapters."""
+    return build_app(config, clock, vectoriser, db).core
+
+
+def build_app(
+    config: Config,
+    clock: Clock | None = None,
+    vectoriser: Vectoriser | None = None,
+    db: Database | None = None,
+) -> App:
+    """Wire every feature from the config; call `prepare` before handling anything."""
     clock = clock or SystemClock()
     db = db or Database(config.database_url(), config.database.connect_timeout.total_seconds())
     outbox = Outbox(config.privacy, db, clock, config.delivery.per_platform)
@@ -87,7 +117,14 @@ def build_core(
     core.services["rounds"] = RoundService(config, db, clock, vectoriser)
     for install in FEATURE_INSTALLS:
         install(core)
-    return core
+    return App(
+        core=core,
+        profiles=profiles,
+        rounds=core.services["rounds"],
+        relay=core.services["relay"],
+        assist=assist,
+        community=community_setup.setup_service(core),
+    )
 
 
 async def prepare(core: Core) -> list[str]:

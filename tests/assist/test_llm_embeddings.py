@@ -57,7 +57,7 @@ async def openai_harness(fake, empty_database, tmp_path):
     h = Harness.create(empty_database, tmp_path, raw)
     await h.start()
     yield h
-    await h.core.services["assist"].close()
+    await h.app.assist.close()
     await h.stop()
 
 

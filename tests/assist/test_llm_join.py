@@ -19,7 +19,7 @@ async def llm_harness(fake, empty_database, tmp_path):
     h = Harness.create(empty_database, tmp_path, {"llm": llm_settings(fake.base_url)})
     await h.start()
     yield h
-    await h.core.services["assist"].close()
+    await h.app.assist.close()
     await h.stop()
 
 

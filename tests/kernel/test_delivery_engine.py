@@ -197,7 +197,7 @@ async def test_someone_unreachable_is_left_out_of_rounds_until_they_use_the_bot_
     use(harness, RecordingPlatform(fail_with=DeliveryFailed("slack error account_inactive", retryable=False)))
     await add_job(harness, "x", "cara")
     await harness.core.jobs.run_due(harness.core)
-    rounds = harness.core.services["rounds"]
+    rounds = harness.app.rounds
     assert len((await rounds.preview("console:local", 1)).input.people) == 2
 
     await harness.say("cara", "profile")

@@ -225,7 +225,7 @@ async def test_llm_never_sees_relay_content_unless_allowed(empty_database, tmp_p
         h = make_harness(empty_database if allowed is False else empty_database, tmp_path / str(allowed), raw)
         await h.start()
         try:
-            assist = FakeAssist(h.core.services["assist"])
+            assist = FakeAssist(h.app.assist)
             h.core.services["assist"] = assist
             await join_community(h, ("alice", "bob")) if not allowed else None
             reply = await ask(h, "alice")

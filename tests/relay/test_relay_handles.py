@@ -43,7 +43,7 @@ async def test_handles_are_unrelated_to_asker_ids_across_500_questions(empty_dat
                 }
             )
         await h.core.profiles.insert_many(records)
-        relay = h.core.services["relay"]
+        relay = h.app.relay
         for n in range(ASKERS):
             actor = Actor("console", "local", f"U{n:05d}")
             profile = await h.core.people.require(actor)

@@ -91,7 +91,7 @@ async def test_rotation_re_encrypts_everything_with_the_new_key(empty_database, 
     new = Fernet.generate_key().decode()
     h = await restart(h, keys=(new, KEY))
     try:
-        changed = await h.core.services["relay"].rotate_keys()
+        changed = await h.app.relay.rotate_keys()
         assert changed > 10
         async with h.core.db.session() as session:
             tokens = [m.body_token for m in (await session.execute(select(RelayMessage))).scalars()]
@@ -148,7 +148,7 @@ async def test_retention_counts_from_close_and_purge_command(rh, monkeypatch, tm
     rh.clock.advance(hours=48)
     await rh.press("alice", "Close question")
     rh.clock.advance(hours=48)
-    assert (await rh.core.services["relay"].purge()).threads == 0, "72 hours from the close, not the ask"
+    assert (await rh.app.relay.purge()).threads == 0, "72 hours from the close, not the ask"
     rh.clock.advance(hours=25)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PEERBOT_DATABASE_URL", rh.config.database_url())
@@ -168,7 +168,7 @@ async def test_undelivered_questions_of_a_purged_thread_are_never_sent(empty_dat
     try:
         await join_community(h)
         await ask(h, "alice")
-        await h.core.services["relay"].purge(everything=True)
+        await h.app.relay.purge(everything=True)
         await deliver(h, 3001)
         assert receivers_of_question(h) == []
     finally:

@@ -165,7 +165,7 @@ async def test_federated_communities_are_matched_together(tmp_path, empty_databa
     )
     await h.start()
     try:
-        service = h.core.services["rounds"]
+        service = h.app.rounds
         assert service.scope_of("console", "other") == "federation:north"
         assert service.scope_of("slack", "T1") == "slack:T1"
         assert service.communities_in("federation:north") == [("console", "local"), ("console", "other")]
@@ -181,7 +181,7 @@ async def test_mixed_vector_backends_fall_back_to_offline_similarity(harness):
             .where(Profile.user_id.in_(["ann", "cat"]))
             .values(vector=[0.1, 0.2], vector_backend="openai:test")
         )
-    harness.core.services["rounds"]._vectoriser = _FailingEmbeddings()
+    harness.app.rounds._vectoriser = _FailingEmbeddings()
     preview = await harness.say("admin", "admin preview seed 3")
     assert "Ann (Leeds City Council) + Ben (Leeds Teaching Hospitals)" in preview.text
 
@@ -232,10 +232,10 @@ async def test_a_second_round_just_after_the_first_asks_before_giving_everyone_a
 
     assert question.text.startswith("Round 1 was committed 2 minutes ago; introductions are going out.")
     assert "Start another anyway?" in question.text
-    assert await harness.core.services["rounds"].round_count("console:local") == 1
+    assert await harness.app.rounds.round_count("console:local") == 1
     confirmed = await harness.press("admin", "Start another round")
     assert confirmed.text.startswith("Round 2 committed")
-    assert await harness.core.services["rounds"].round_count("console:local") == 2
+    assert await harness.app.rounds.round_count("console:local") == 2
 
 
 async def test_two_admins_committing_together_start_one_round_and_the_other_is_asked(harness):
@@ -244,7 +244,7 @@ async def test_two_admins_committing_together_start_one_round_and_the_other_is_a
     replies = sorted(
         m.text.split(";")[0] for m in (harness.platform.last("ann"), harness.platform.last("ben"))
     )
-    assert await harness.core.services["rounds"].round_count("console:local") == 1
+    assert await harness.app.rounds.round_count("console:local") == 1
     assert replies[0].startswith("Round 1 committed") and replies[1].startswith("Round 1 was committed")
 
 
@@ -261,12 +261,12 @@ async def test_replicas_committing_together_start_one_round(empty_database, tmp_
     try:
         await join_four(first)
         results = await asyncio.gather(
-            first.core.services["rounds"].commit("console:local", "a"),
-            second.core.services["rounds"].commit("console:local", "b"),
+            first.app.rounds.commit("console:local", "a"),
+            second.app.rounds.commit("console:local", "b"),
             return_exceptions=True,
         )
         assert sorted(type(r).__name__ for r in results) == ["PlannedRound", "RecentRound"]
-        assert await first.core.services["rounds"].round_count("console:local") == 1
+        assert await first.app.rounds.round_count("console:local") == 1
     finally:
         await first.stop()
         await second.stop()
