@@ -34,6 +34,7 @@ from bot.relay import service as relay
 from bot.relay.service import RelayService
 from bot.rounds import commands as round_commands
 from bot.rounds import introductions
+from bot.rounds import schedule as round_schedule
 from bot.rounds.personal_data import RoundData
 from bot.rounds.service import RoundService
 
@@ -47,6 +48,7 @@ FEATURE_ROUTES = (
 # Features that hook into the core once it is built (jobs, services, personal data; no I/O) …
 FEATURE_INSTALLS = (
     introductions.register,
+    round_schedule.install,
     checkin_jobs.install,
     relay.install,
     home_sections.install,

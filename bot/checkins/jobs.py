@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -21,7 +22,9 @@ from bot.checkins.service import (
     FOLLOWUP,
     NOTICE,
     REMINDER,
+    CheckinData,
     close_checkin,
+    on_introduced,
     silent_introductions,
 )
 from bot.kernel.groups import GroupView, load_group
@@ -200,11 +203,9 @@ HANDLERS = {
 
 
 def install(core: Core) -> None:
-    """Register the check-in and scheduled-round job handlers and the check-in personal data."""
-    from bot.checkins.service import CheckinData
-    from bot.rounds.schedule import ROUND, run_round
-
+    """Register the check-in job handlers and personal data; schedule a group's first check-in
+    once its introduction has gone out."""
     for kind, handler in HANDLERS.items():
         core.jobs.register(kind, handler, prefetch_checkins if kind in (REMINDER, FOLLOWUP) else None)
-    core.jobs.register(ROUND, run_round)
     core.hooks.personal_data.append(CheckinData())
+    core.hooks.group_introduced.append(partial(on_introduced, core))

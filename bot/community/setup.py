@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
@@ -321,7 +322,7 @@ async def join_gate(core: Core, actor: Actor) -> str | None:
 
 def install(core: Core) -> None:
     """Let the join commands ask this server's settings who may join."""
-    core.services.setdefault("join_gates", []).append(join_gate)
+    core.hooks.join_gates.append(partial(join_gate, core))
 
 
 ROUTES: dict[str, Route] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.kernel.invocation import Actor
 from bot.kernel.messages import Message
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 
 GroupIntroduced = Callable[[int], Awaitable[None]]
 HomeSection = Callable[[Actor], Awaitable[str | None]]
-DueWork = Callable[[object, object], Awaitable[None]]
+DueWork = Callable[[datetime, datetime], Awaitable[object]]
+JoinGate = Callable[[Actor], Awaitable[str | None]]
 StartNote = Callable[[], Awaitable[str | None]]
 Closer = Callable[[], Awaitable[None]]
 HomePage = Callable[[Actor], Awaitable[Message]]
@@ -38,6 +40,8 @@ class Hooks:
     personal_data: list[PersonalDataPart] = field(default_factory=list)
     # Work that falls due on the calendar between two moments (scheduled rounds).
     due_work: list[DueWork] = field(default_factory=list)
+    # Who may join a community (e.g. a Discord participant role): a refusal to show, or None.
+    join_gates: list[JoinGate] = field(default_factory=list)
     # Checks once the database is ready; each may return a note for the operator.
     starts: list[StartNote] = field(default_factory=list)
     # Connections to release when the core closes (the LLM client).
@@ -50,10 +54,18 @@ class Hooks:
         for listener in self.group_introduced:
             await listener(group_id)
 
-    async def enqueue_due(self, start: object, end: object) -> None:
-        """Let features enqueue calendar work due in [start, end) (datetimes)."""
+    async def enqueue_due(self, start: datetime, end: datetime) -> None:
+        """Let features enqueue calendar work that falls due in (start, end]."""
         for enqueue in self.due_work:
             await enqueue(start, end)
+
+    async def join_refusal(self, actor: Actor) -> str | None:
+        """The first gate's refusal to let this person join, or None if every gate agrees."""
+        for gate in self.join_gates:
+            refusal = await gate(actor)
+            if refusal:
+                return refusal
+        return None
 
     async def home_lines(self, actor: Actor) -> list[str]:
         """The features' home-page lines for this person; a failing section is left out."""

@@ -30,7 +30,6 @@ from sqlalchemy import and_, func, or_, select
 
 from bot.kernel.clock import FakeClock
 from bot.kernel.storage.job_models import Job
-from bot.rounds.schedule import enqueue_due_rounds
 
 if TYPE_CHECKING:
     from bot.kernel.core import Core
@@ -59,7 +58,7 @@ class Scheduler:
         core = self.core
         now = core.clock.now()
         if self.cron_rounds:
-            await enqueue_due_rounds(core, now - CATCH_UP, now)
+            await core.hooks.enqueue_due(now - CATCH_UP, now)
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._aps.add_job(
             self.tick,
@@ -127,7 +126,7 @@ class Scheduler:
     async def _enqueue_rounds(self) -> None:
         now = self.core.clock.now()
         try:
-            await enqueue_due_rounds(self.core, now - timedelta(hours=1), now)
+            await self.core.hooks.enqueue_due(now - timedelta(hours=1), now)
         except Exception as problem:
             log.error("enqueueing scheduled rounds failed with %s", type(problem).__name__)
 
@@ -179,7 +178,7 @@ async def advance_clock(core: Core, clock: FakeClock, delta: timedelta) -> dict[
     """
     start = clock.now()
     target = start + delta
-    await enqueue_due_rounds(core, start, target)
+    await core.hooks.enqueue_due(start, target)
     counts: dict[str, int] = {}
     for _ in range(STEP_LIMIT):
         due = await next_due(core)

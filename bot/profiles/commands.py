@@ -48,10 +48,9 @@ async def show_help(core: Core, inv: Invocation) -> None:
 
 async def ensure_may_join(core: Core, inv: Invocation) -> None:
     """Communities may limit who joins (e.g. a Discord participant role); ask each gate."""
-    for gate in core.services.get("join_gates", []):
-        refusal = await gate(core, inv.actor)
-        if refusal:
-            raise UserError(refusal)
+    refusal = await core.hooks.join_refusal(inv.actor)
+    if refusal:
+        raise UserError(refusal)
 
 
 async def join(core: Core, inv: Invocation) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.checkins.service import on_introduced
 from bot.kernel.core import Core
 from bot.kernel.groups import load_group
 from bot.kernel.jobs import Cancelled, ClaimedJob, RetryLater, enqueue
@@ -57,7 +56,7 @@ async def deliver_introduction(core: Core, job: ClaimedJob) -> None:
     missed = [m for m in members if m.user_id not in received]
     if missed:
         await _retry_one_by_one(core, group_id, missed)
-    await on_introduced(core, group_id)
+    await core.hooks.introduced(group_id)
 
 
 async def _retry_one_by_one(core: Core, group_id: int, missed: list[Profile]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -77,6 +78,12 @@ async def enqueue_due_rounds(core: Core, since: datetime, until: datetime) -> in
                 await enqueue(session, ROUND, key, due, {"scope": scope}, now)
                 count += 1
     return count
+
+
+def install(core: Core) -> None:
+    """Run scheduled rounds: the scheduler asks for fires due, the job queue commits them."""
+    core.jobs.register(ROUND, run_round)
+    core.hooks.due_work.append(partial(enqueue_due_rounds, core))
 
 
 async def run_round(core: Core, job: ClaimedJob) -> None:
