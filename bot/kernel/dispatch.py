@@ -12,22 +12,33 @@ import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.kernel.clock import Clock
 from bot.kernel.errors import UserError
 from bot.kernel.invocation import Actor, Invocation, Place
 from bot.kernel.messages import Message
+from bot.kernel.outbox import Outbox
+from bot.kernel.storage.database import Database
 from bot.kernel.storage.models import ProcessedInvocation, Profile
 
-if TYPE_CHECKING:
-    from bot.kernel.core import Core
+
+class Core(Protocol):
+    """What the dispatcher needs of the core it runs handlers with (handlers get the whole core)."""
+
+    db: Database
+    clock: Clock
+    outbox: Outbox
+
+    def is_admin(self, actor: Actor) -> bool: ...
+
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[["Core", Invocation], Awaitable[None]]
+Handler = Callable[[Any, Invocation], Awaitable[None]]  # called with the core
 DEDUP_KEEP = timedelta(days=2)
 
 

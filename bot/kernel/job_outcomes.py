@@ -1,8 +1,27 @@
-"""How a job handler says its work cannot be done now: later, never, or no longer needed."""
+"""A claimed job as its handler sees it, and how the handler says its work cannot be done now:
+later, never, or no longer needed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job this process holds until its lease ends."""
+
+    id: int
+    kind: str
+    key: str
+    payload: Mapping[str, Any]
+    due_at: datetime
+    attempts: int
+    sending_since: datetime | None = None
+    failures: int = 0
+    context: Any = None  # what the kind's prefetch loaded for this job, if it has one
 
 
 class RetryLater(Exception):

@@ -25,22 +25,30 @@ import secrets
 import traceback
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any, Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.kernel.job_outcomes import Cancelled, GaveUp, RetryLater
+from bot.kernel.clock import Clock
+from bot.kernel.job_outcomes import Cancelled, ClaimedJob, GaveUp, RetryLater
 from bot.kernel.retry_policy import backoff
 from bot.kernel.send_fence import LeaseLost, SendFence, current_fence
+from bot.kernel.storage.database import Database
 from bot.kernel.storage.job_models import Job
 
-if TYPE_CHECKING:
-    from bot.kernel.core import Core
+
+class Core(Protocol):
+    """What the queue needs of the core it runs handlers with (handlers get the whole core)."""
+
+    db: Database
+    clock: Clock
+
 
 log = logging.getLogger(__name__)
 
@@ -50,24 +58,9 @@ __all__ = ["Cancelled", "ClaimedJob", "GaveUp", "JobQueue", "RetryLater", "cance
 MAX_HANDLER_ERRORS = 8
 
 
-@dataclass(frozen=True)
-class ClaimedJob:
-    """A job this process holds until its lease ends."""
-
-    id: int
-    kind: str
-    key: str
-    payload: Mapping[str, Any]
-    due_at: datetime
-    attempts: int
-    sending_since: datetime | None = None
-    failures: int = 0
-    context: Any = None  # what the kind's prefetch loaded for this job, if it has one
-
-
-JobHandler = Callable[["Core", ClaimedJob], Awaitable[None]]
+JobHandler = Callable[[Any, ClaimedJob], Awaitable[None]]  # called with the core
 # Loads, in a few queries, what the handlers of a claimed batch need: job id → context.
-JobPrefetch = Callable[["Core", list[ClaimedJob]], Awaitable[Mapping[int, Any]]]
+JobPrefetch = Callable[[Any, list[ClaimedJob]], Awaitable[Mapping[int, Any]]]
 
 
 async def enqueue(
@@ -207,7 +200,7 @@ class JobQueue:
 
     async def run_one(self, core: Core, job: ClaimedJob) -> str:
         """Run a claimed job's handler (its sends fenced by its lease) and record the outcome."""
-        fence = SendFence(self, core, job, self.send_margin)
+        fence = SendFence(partial(self.renew_for_send, core, job), self.lease, job, self.send_margin)
         token = current_fence.set(fence)
         try:
             outcome, values = await self._run_handler(core, job)

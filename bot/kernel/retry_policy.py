@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from bot.kernel.job_outcomes import Cancelled, GaveUp, RetryLater
+from bot.kernel.clock import Clock
+from bot.kernel.job_outcomes import Cancelled, ClaimedJob, GaveUp, RetryLater
+from bot.kernel.outbox import Delivery
 
-if TYPE_CHECKING:
-    from bot.kernel.core import Core
-    from bot.kernel.jobs import ClaimedJob
-    from bot.kernel.outbox import Delivery
+
+class Clocked(Protocol):
+    """Anything with the clock (the core)."""
+
+    clock: Clock
+
 
 # Seconds before retry number 1, 2, 3, …; the last repeats.
 BACKOFF_STEPS = (2, 5, 15, 45, 120, 300, 900, 1800, 3600)
@@ -38,7 +42,7 @@ def backoff(failures: int, retry_after: float | None) -> timedelta:
     return timedelta(seconds=max(seconds, retry_after or 0))
 
 
-def settle_delivery(core: Core, job: ClaimedJob, delivery: Delivery) -> None:
+def settle_delivery(core: Clocked, job: ClaimedJob, delivery: Delivery) -> None:
     """Turn a delivery's outcome into the job's: return if sent, else raise what the job should do."""
     if delivery.sent:
         return

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.kernel.core import Core
-    from bot.kernel.jobs import ClaimedJob, JobQueue
+from bot.kernel.job_outcomes import ClaimedJob
 
 
 class LeaseLost(Exception):
@@ -37,8 +35,8 @@ class LeaseLost(Exception):
 class SendFence:
     """The right to send for one claimed job, checked and renewed before every send."""
 
-    queue: JobQueue
-    core: Core
+    renew_lease: Callable[[], Awaitable[bool]]  # the queue's conditional renewal for this job
+    lease: timedelta
     job: ClaimedJob
     margin: timedelta
     lost: bool = False
@@ -58,9 +56,9 @@ class SendFence:
         if self.lost:
             raise LeaseLost()
         started = time.monotonic()
-        held = await self.queue.renew_for_send(self.core, self.job)
+        held = await self.renew_lease()
         elapsed = time.monotonic() - started
-        if not held or elapsed > (self.queue.lease - self.margin).total_seconds():
+        if not held or elapsed > (self.lease - self.margin).total_seconds():
             self.lost = True
             raise LeaseLost()
 
