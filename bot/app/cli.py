@@ -10,40 +10,51 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 
 from asyncpg import PostgresError
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app.bootstrap import build_core, prepare
+from bot.app.bootstrap import App, build_app, build_core, prepare
+from bot.kernel.command_line import Check, FeatureCommands, Service, Work, print_problem
 from bot.kernel.config import Config, ConfigError, CredentialsError, load_config, render_example
-from bot.kernel.core import Core
 from bot.kernel.durations import format_duration
 from bot.kernel.errors import PlatformError, file_problem
 from bot.kernel.logging_setup import configure_logging
 from bot.kernel.storage.data_lock import DataFolderInUse
 from bot.kernel.storage.database import SchemaError, known_revision
-from bot.profiles.import_export import ImportFileError, check_rows, export_rows, read_rows, render_export
+from bot.profiles import cli as profile_cli
+from bot.profiles.import_export import ImportFileError
+from bot.relay import cli as relay_cli
+from bot.rounds import cli as round_cli
 
 EXIT_CONFIG = 2
 EXIT_SCHEMA_NOT_CURRENT = 3  # `peerbot db status`: the schema is empty, behind or ahead of the code
 CommandRunner = Callable[[argparse.Namespace, Config], Awaitable[int]]
 
 
-def err(text: str) -> None:
-    """One line on standard error, the way every peerbot command reports a problem."""
-    print(f"peerbot: {text}", file=sys.stderr)
-
-
-async def with_core(config: Config, work: Callable[[Core], Awaitable[int]]) -> int:
-    """Run one command's work on a prepared core, and close it afterwards whatever happens."""
-    core = build_core(config)
+async def with_app(config: Config, work: Callable[[App], Awaitable[int]]) -> int:
+    """Run one command's work on a prepared bot, and close it afterwards whatever happens."""
+    app = build_app(config)
     try:
-        await prepare(core)
-        return await work(core)
+        await prepare(app.core)
+        return await work(app)
     finally:
-        await core.close()
+        await app.core.close()
+
+
+def on_feature(select: Callable[[App], Service]) -> Callable[[Work[Service], Check | None], CommandRunner]:
+    """Turn a feature's subcommand work into a runner: check, build, prepare, work, close."""
+
+    def runner_for(work: Work[Service], check: Check | None) -> CommandRunner:
+        async def run(args: argparse.Namespace, config: Config) -> int:
+            if check is not None:
+                check(args)
+            return await with_app(config, lambda app: work(args, select(app), app.core))
+
+        return run
+
+    return runner_for
 
 
 async def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -92,59 +103,6 @@ async def cmd_db_status(args: argparse.Namespace, config: Config) -> int:
     return EXIT_SCHEMA_NOT_CURRENT
 
 
-async def cmd_import(args: argparse.Namespace, config: Config) -> int:
-    rows = read_rows(Path(args.file))
-
-    async def work(core: Core) -> int:
-        plan = check_rows(
-            rows,
-            platform=args.platform,
-            community=args.community,
-            now=core.clock.now(),
-            existing=await core.profiles.existing_keys(),
-        )
-        if plan.ignored_columns:
-            err("ignored unknown columns: " + ", ".join(plan.ignored_columns))
-        for problem in plan.problems:
-            err(f"{args.file}: {problem}")
-        if plan.problems and not args.skip_bad:
-            err(
-                f"{len(plan.problems)} bad row(s); nothing was loaded. Fix them, or use "
-                "--skip-bad to load the good rows only."
-            )
-            return 1
-        if args.dry_run:
-            print(
-                f"Checked {len(rows)} row(s): {len(plan.records)} would load, "
-                f"{len(plan.problems)} bad. Nothing was loaded (--dry-run)."
-            )
-            return 0 if not plan.problems else 1
-        loaded = await core.profiles.insert_many(plan.records)
-        skipped = f", skipped {len(plan.problems)} bad row(s)" if plan.problems else ""
-        print(f"Loaded {loaded} profile(s){skipped}.")
-        return 0
-
-    return await with_core(config, work)
-
-
-async def cmd_export(args: argparse.Namespace, config: Config) -> int:
-    async def work(core: Core) -> int:
-        profiles = await core.profiles.listing(args.platform, args.community)
-        text = render_export(export_rows(profiles), args.format)
-        if args.output:
-            try:
-                Path(args.output).write_text(text, encoding="utf-8")
-            except OSError as problem:
-                err(file_problem("write", args.output, problem))
-                return 1
-            print(f"Exported {len(profiles)} profile(s) to {args.output}.", file=sys.stderr)
-        else:
-            sys.stdout.write(text)
-        return 0
-
-    return await with_core(config, work)
-
-
 async def cmd_config_example(args: argparse.Namespace, config: Config) -> int:
     sys.stdout.write(render_example())
     return 0
@@ -191,30 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
     add("upgrade", cmd_db_upgrade, "Create or upgrade the database schema.", db_commands)
     add("status", cmd_db_status, "Show whether the schema is up to date.", db_commands)
-    imp = add(
-        "import",
-        cmd_import,
-        "Load practitioner profiles from a CSV or JSON file "
-        "(e.g. a sign-up form export). Every row is checked first; a file with bad rows "
-        "loads nothing unless --skip-bad.",
-    )
-    imp.add_argument("file", help="a .csv (header row of column names) or .json (array) file")
-    imp.add_argument(
-        "--platform",
-        default="console",
-        choices=("console", "slack", "discord"),
-        help="platform for rows without a platform column (default: console)",
-    )
-    imp.add_argument(
-        "--community", default="local", help="workspace or server id for rows without a community column"
-    )
-    imp.add_argument("--skip-bad", action="store_true", help="load the good rows, skip bad ones")
-    imp.add_argument("--dry-run", action="store_true", help="check the file, load nothing")
-    exp = add("export", cmd_export, "Write profiles as CSV or JSON (the import format).")
-    exp.add_argument("--format", choices=("csv", "json"), default="csv", help="default: csv")
-    exp.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
-    exp.add_argument("--platform", choices=("console", "slack", "discord"), help="only this platform")
-    exp.add_argument("--community", help="only this workspace or server id")
+    profile_cli.register(FeatureCommands(commands, on_feature(lambda app: app.profiles)))
     config_cmd = commands.add_parser(
         "config", help="Configuration helpers.", description="Configuration helpers."
     )
@@ -226,17 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
         config_commands,
     )
     add("check", cmd_config_check, "Validate the configuration and exit.", config_commands)
-    for register in _feature_cli():
-        register(commands, add)
+    round_cli.register(FeatureCommands(commands, on_feature(lambda app: app.rounds)))
+    relay_cli.register(FeatureCommands(commands, on_feature(lambda app: app.relay)))
     return parser
-
-
-def _feature_cli() -> list[Callable]:
-    """Features add their own subcommands here (matching, relay, …)."""
-    from bot.relay import cli as relay_cli
-    from bot.rounds import cli as round_cli
-
-    return [round_cli.register, relay_cli.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -249,23 +176,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as problem:
-        err(str(problem))
+        print_problem(str(problem))
         return EXIT_CONFIG
     configure_logging(config.bot.log_level)
     try:
         return asyncio.run(args.runner(args, config))
     except CredentialsError as problem:
-        err(str(problem))
+        print_problem(str(problem))
         return EXIT_CONFIG
     except (SchemaError, ImportFileError, PlatformError, DataFolderInUse) as problem:
-        err(str(problem))
+        print_problem(str(problem))
         return 1
     except OSError as problem:
-        err(os_problem(problem, config))
+        print_problem(os_problem(problem, config))
         return 1
     except (SQLAlchemyError, PostgresError) as problem:
         first_line = str(getattr(problem, "orig", None) or problem).splitlines()[0]
-        err(f"could not use the database {shown_url(config)} ({type(problem).__name__}): {first_line}")
+        print_problem(
+            f"could not use the database {shown_url(config)} ({type(problem).__name__}): {first_line}"
+        )
         return 1
     except KeyboardInterrupt:
         return 130

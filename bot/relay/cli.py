@@ -10,33 +10,31 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.kernel.command_line import FeatureCommands, print_problem
 from bot.kernel.config import Config
 from bot.kernel.core import Core
-from bot.kernel.crypto import new_key
+from bot.kernel.crypto import CannotDecrypt, new_key
 from bot.kernel.durations import describe_duration
+from bot.relay.service import RelayService, RelayUnavailable
 
 
-async def cmd_purge(args: argparse.Namespace, config: Config) -> int:
-    from bot.app.cli import with_core
-    from bot.relay.service import service
-
-    async def work(core: Core) -> int:
-        counts = await service(core).purge(everything=args.everything)
-        age = (
-            "every"
-            if args.everything
-            else f"{describe_duration(config.relay.retention)} after close or last activity:"
-        )
-        print(
-            f"Purged anonymous questions ({age} threads): {counts.threads} thread(s), "
-            f"{counts.messages} message(s), {counts.participants} handle(s)."
-        )
-        return 0
-
-    return await with_core(config, work)
+async def cmd_purge(args: argparse.Namespace, relay: RelayService, core: Core) -> int:
+    """Delete threads past retention now (or every thread), and say how much went."""
+    counts = await relay.purge(everything=args.everything)
+    age = (
+        "every"
+        if args.everything
+        else f"{describe_duration(core.config.relay.retention)} after close or last activity:"
+    )
+    print(
+        f"Purged anonymous questions ({age} threads): {counts.threads} thread(s), "
+        f"{counts.messages} message(s), {counts.participants} handle(s)."
+    )
+    return 0
 
 
 async def cmd_new_key(args: argparse.Namespace, config: Config) -> int:
+    """Print a fresh key; it needs no database, so it runs before anything is built."""
     print(new_key())
     print(
         "Set it as PEERBOT_ENCRYPTION_KEYS in the bot's environment and keep a copy somewhere safe.",
@@ -45,29 +43,23 @@ async def cmd_new_key(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-async def cmd_rotate_keys(args: argparse.Namespace, config: Config) -> int:
-    from bot.app.cli import err, with_core
-    from bot.kernel.crypto import CannotDecrypt
-    from bot.relay.service import RelayUnavailable, service
-
-    async def work(core: Core) -> int:
-        try:
-            changed = await service(core).rotate_keys()
-        except (RelayUnavailable, CannotDecrypt) as problem:
-            err(str(problem))
-            return 1
-        print(
-            f"Re-encrypted {changed} stored token(s) with the first key in PEERBOT_ENCRYPTION_KEYS. "
-            "You can now remove the old key(s)."
-        )
-        return 0
-
-    return await with_core(config, work)
+async def cmd_rotate_keys(args: argparse.Namespace, relay: RelayService, core: Core) -> int:
+    """Re-encrypt every stored token with the first key, so the old one can be retired."""
+    try:
+        changed = await relay.rotate_keys()
+    except (RelayUnavailable, CannotDecrypt) as problem:
+        print_problem(str(problem))
+        return 1
+    print(
+        f"Re-encrypted {changed} stored token(s) with the first key in PEERBOT_ENCRYPTION_KEYS. "
+        "You can now remove the old key(s)."
+    )
+    return 0
 
 
-def register(commands, add) -> None:
-    """Add the relay's subcommands to the `peerbot` parser."""
-    purge = add(
+def register(commands: FeatureCommands[RelayService]) -> None:
+    """Add `peerbot purge` and `peerbot relay new-key|rotate-keys` to the command line."""
+    purge = commands.add(
         "purge",
         cmd_purge,
         "Delete anonymous-question threads past the retention period now (it also runs hourly).",
@@ -77,19 +69,13 @@ def register(commands, add) -> None:
         action="store_true",
         help="delete every thread, whatever its age (e.g. after losing a key)",
     )
-    relay = commands.add_parser(
-        "relay", help="Anonymous relay keys.", description="Encryption keys of the anonymous relay."
+    keys = commands.group("relay", "Encryption keys of the anonymous relay.")
+    commands.add_offline(
+        "new-key", cmd_new_key, "Print a new random encryption key for PEERBOT_ENCRYPTION_KEYS.", keys
     )
-    relay_commands = relay.add_subparsers(dest="relay_command", metavar="COMMAND", required=True)
-    add(
-        "new-key",
-        cmd_new_key,
-        "Print a new random encryption key for PEERBOT_ENCRYPTION_KEYS.",
-        relay_commands,
-    )
-    add(
+    commands.add(
         "rotate-keys",
         cmd_rotate_keys,
         "Re-encrypt everything stored with the first key in PEERBOT_ENCRYPTION_KEYS (list NEW,OLD first).",
-        relay_commands,
+        keys,
     )

@@ -6,46 +6,40 @@ import argparse
 import json
 import sys
 
-from bot.kernel.config import Config
+from bot.kernel.command_line import FeatureCommands, print_problem
 from bot.kernel.core import Core
 from bot.kernel.errors import UserError
 from bot.rounds.commands import recent_round_question
 from bot.rounds.report import plan_as_json, render_plan
-from bot.rounds.service import RecentRound
+from bot.rounds.service import RecentRound, RoundService
 
 
-async def cmd_match(args: argparse.Namespace, config: Config) -> int:
-    from bot.app.cli import err, with_core
-
-    async def work(core: Core) -> int:
-        service = core.services["rounds"]
-        scopes = [args.scope] if args.scope else await service.scopes()
-        if not scopes:
-            err("no one has joined yet: nothing to match.")
-            return 1
-        results = []
-        for scope in scopes:
-            try:
-                if args.dry_run:
-                    results.append(await service.preview(scope, args.seed))
-                else:
-                    results.append(await commit_asking_first(core, scope, args))
-            except UserError as problem:
-                err(f"{scope}: {problem}")
-        if args.json:
-            json.dump([plan_as_json(p) for p in results], sys.stdout, indent=2, default=str)
-            sys.stdout.write("\n")
-        else:
-            for planned in results:
-                print(render_plan(planned).replace("*", "") + "\n")
-        return 0 if results else 1
-
-    return await with_core(config, work)
+async def cmd_match(args: argparse.Namespace, service: RoundService, core: Core) -> int:
+    """Preview or commit a round for each scope (or the one named), printed or as JSON."""
+    scopes = [args.scope] if args.scope else await service.scopes()
+    if not scopes:
+        print_problem("no one has joined yet: nothing to match.")
+        return 1
+    results = []
+    for scope in scopes:
+        try:
+            if args.dry_run:
+                results.append(await service.preview(scope, args.seed))
+            else:
+                results.append(await commit_asking_first(service, core, scope, args))
+        except UserError as problem:
+            print_problem(f"{scope}: {problem}")
+    if args.json:
+        json.dump([plan_as_json(p) for p in results], sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        for planned in results:
+            print(render_plan(planned).replace("*", "") + "\n")
+    return 0 if results else 1
 
 
-async def commit_asking_first(core: Core, scope: str, args: argparse.Namespace):
+async def commit_asking_first(service: RoundService, core: Core, scope: str, args: argparse.Namespace):
     """Commit a round; just after another one, ask at a terminal (or need --again) first."""
-    service = core.services["rounds"]
     try:
         return await service.commit(scope, "cli", args.seed, again=args.again)
     except RecentRound as recent:
@@ -59,9 +53,9 @@ async def commit_asking_first(core: Core, scope: str, args: argparse.Namespace):
         return await service.commit(scope, "cli", args.seed, again=True)
 
 
-def register(commands, add) -> None:
+def register(commands: FeatureCommands[RoundService]) -> None:
     """Add `peerbot match` to the command line."""
-    match = add(
+    match = commands.add(
         "match",
         cmd_match,
         "Plan a matching round for each community (or --scope) and commit it, queueing "
