@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -18,7 +19,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+# Package data (pyproject.toml): an installed wheel ships them beside this module.
+MIGRATIONS = resources.files("bot.kernel.storage").joinpath("migrations")
 
 
 class SchemaError(Exception):

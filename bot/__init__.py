@@ -1,0 +1,1 @@
+"""The peer-mentoring bot: the kernel, one folder per feature, and the composition root (bot/app)."""
