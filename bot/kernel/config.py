@@ -1,22 +1,65 @@
 """Configuration: one TOML file for settings, environment variables for secrets.
 
-Every key is declared once here, with its default, its check and a one-line comment;
-config.example.toml is rendered from these declarations (a test keeps them in step), so
-the documented defaults and the real ones cannot drift apart.
+Every key is declared once (config_sections.py), with its default, its check
+(config_values.py) and a one-line comment; config.example.toml is rendered from these
+declarations (a test keeps them in step), so the documented defaults and the real ones
+cannot drift apart. This module loads, checks and renders the whole.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.kernel.durations import format_duration, parse_duration
+from bot.kernel.config_sections import (
+    SECRET_ENV,
+    AdminsSection,
+    BotSection,
+    CheckinsSection,
+    ConsoleSection,
+    DatabaseSection,
+    DeliverySection,
+    DiscordSection,
+    LlmSection,
+    MatchingSection,
+    PrivacySection,
+    RelaySection,
+    RoundsSection,
+    Secrets,
+    SlackSection,
+)
+from bot.kernel.config_values import database_url, default_of
+from bot.kernel.durations import format_duration
+
+# Sections are declared in config_sections.py; they are named here too, for importers.
+__all__ = [
+    "Config",
+    "ConfigError",
+    "CredentialsError",
+    "AdminsSection",
+    "BotSection",
+    "CheckinsSection",
+    "ConsoleSection",
+    "DatabaseSection",
+    "DeliverySection",
+    "DiscordSection",
+    "LlmSection",
+    "MatchingSection",
+    "PrivacySection",
+    "RelaySection",
+    "RoundsSection",
+    "SlackSection",
+    "Secrets",
+    "load_config",
+    "parse_config",
+    "render_example",
+    "with_section",
+]
 
 CONFIG_ENV = "PEERBOT_CONFIG"
 DEFAULT_CONFIG_PATH = Path("peerbot.toml")
@@ -35,467 +78,6 @@ class ConfigError(Exception):
 
 class CredentialsError(Exception):
     """Credentials in the environment are only partly set; str() names what is missing."""
-
-
-# --- checks: each returns the parsed value or raises ValueError(expected) ---------------
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise ValueError("true or false")
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    raise ValueError("a string in quotes")
-
-
-def _one_of(*choices: str) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if value in choices:
-            return value
-        raise ValueError("one of " + ", ".join(f'"{c}"' for c in choices))
-
-    return check
-
-
-def _int_range(low: int, high: int) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
-        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
-            return value
-        raise ValueError(f"a whole number from {low} to {high}")
-
-    return check
-
-
-def _float_range(low: float, high: float) -> Callable[[Any], float]:
-    def check(value: Any) -> float:
-        if isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high:
-            return float(value)
-        raise ValueError(f"a number from {low} to {high}")
-
-    return check
-
-
-def _text_list(value: Any) -> tuple[str, ...]:
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ValueError('a list of strings, e.g. ["T0123", "T0456"]')
-
-
-def _lists_by_name(value: Any) -> dict[str, tuple[str, ...]]:
-    if isinstance(value, dict) and all(
-        isinstance(v, list) and all(isinstance(i, str) for i in v) for v in value.values()
-    ):
-        return {str(k): tuple(v) for k, v in value.items()}
-    raise ValueError('a table of string lists, e.g. { T0123 = ["U111", "U222"] }')
-
-
-def _text_by_name(value: Any) -> dict[str, str]:
-    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-        return {str(k): v for k, v in value.items()}
-    raise ValueError('a table of strings, e.g. { introduction = "my-prompts/intro.txt" }')
-
-
-def _number_by_name(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict) and all(isinstance(v, bool | int | float | str) for v in value.values()):
-        return dict(value)
-    raise ValueError("a table of rule names to values, e.g. { group_size = 2 }")
-
-
-def _timezone(value: Any) -> str:
-    if isinstance(value, str):
-        try:
-            ZoneInfo(value)
-            return value
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    raise ValueError('an IANA time zone such as "Europe/London"')
-
-
-def _clock_time(value: Any) -> str:
-    if isinstance(value, str) and len(value) == 5 and value[2] == ":":
-        hours, minutes = value[:2], value[3:]
-        if hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60:
-            return value
-    raise ValueError('a 24-hour time "HH:MM", e.g. "08:00"')
-
-
-def _duration_range(low: str, high: str) -> Callable[[Any], timedelta]:
-    shortest, longest = parse_duration(low), parse_duration(high)
-
-    def check(value: Any) -> timedelta:
-        if isinstance(value, str):
-            try:
-                span = parse_duration(value)
-            except ValueError:
-                span = None
-            if span is not None and shortest <= span <= longest:
-                return span
-        raise ValueError(f'a duration from "{low}" to "{high}", e.g. "90s", "15m", "24h" or "7d"')
-
-    return check
-
-
-def _cron(value: Any) -> str:
-    from apscheduler.triggers.cron import CronTrigger
-
-    if isinstance(value, str):
-        try:
-            CronTrigger.from_crontab(value)
-            return value
-        except ValueError:
-            pass
-    raise ValueError('a cron expression "minute hour day month weekday", e.g. "0 9 * * mon"')
-
-
-def _crons_by_name(value: Any) -> dict[str, str]:
-    if isinstance(value, dict):
-        return {str(k): _cron(v) for k, v in value.items()}
-    raise ValueError('a table of cron expressions, e.g. { "slack:T0123" = "30 8 * * tue" }')
-
-
-def _url(value: Any) -> str:
-    if isinstance(value, str) and value.startswith(("http://", "https://")):
-        return value
-    raise ValueError("an http:// or https:// URL")
-
-
-# URL schemes people write, and the driver peerbot talks through (it is async only).
-DATABASE_SCHEMES = {
-    "postgresql://": "postgresql+asyncpg://",
-    "postgres://": "postgresql+asyncpg://",
-    "postgresql+asyncpg://": "postgresql+asyncpg://",
-    "sqlite://": "sqlite+aiosqlite://",
-    "sqlite+aiosqlite://": "sqlite+aiosqlite://",
-}
-
-
-def _database_url(value: Any) -> str:
-    """A database URL with the driver peerbot uses: "postgresql://…" becomes "postgresql+asyncpg://…"."""
-    if isinstance(value, str):
-        if value == "":
-            return value
-        for scheme, with_driver in DATABASE_SCHEMES.items():
-            if value.startswith(scheme):
-                return with_driver + value[len(scheme) :]
-    raise ValueError(
-        '"" (the SQLite file in data_dir), or a URL of the form postgresql://user@host/db '
-        "(postgresql+asyncpg:// is the same) or sqlite:///path/file.db; other drivers "
-        "(psycopg, psycopg2, pg8000) are not used"
-    )
-
-
-def setting(default: Any, check: Callable[[Any], Any], help: str) -> Any:
-    """Declare one key: its default, how to check a configured value, and its comment."""
-    metadata = {"check": check, "help": help}
-    if isinstance(default, dict):
-        return field(default_factory=lambda: dict(default), metadata=metadata)
-    return field(default=default, metadata=metadata)
-
-
-def default_of(declared: Any) -> Any:
-    """The default of a declared key, whether it was given as a value or a factory."""
-    return declared.default_factory() if declared.default is MISSING else declared.default
-
-
-# --- sections ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BotSection:
-    """General settings."""
-
-    name: str = setting("Peer bot", _text, "Name the bot uses for itself in messages.")
-    data_dir: str = setting(
-        "peerbot-data", _text, "Folder for the default SQLite database and other local files."
-    )
-    log_level: str = setting(
-        "INFO",
-        _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
-        "Log level. Library loggers that print message bodies are always capped at WARNING.",
-    )
-    privacy_contact: str = setting(
-        "your community organiser",
-        _text,
-        "Who people can contact about their data; shown in the privacy notice.",
-    )
-
-
-@dataclass(frozen=True)
-class DatabaseSection:
-    """Where data lives. PEERBOT_DATABASE_URL overrides url (it may hold a password)."""
-
-    url: str = setting(
-        "",
-        _database_url,
-        'Empty for a SQLite file in data_dir, or e.g. "postgresql+asyncpg://user@host/db".',
-    )
-    connect_timeout: timedelta = setting(
-        timedelta(seconds=10),
-        _duration_range("1s", "5m"),
-        "Give up connecting to PostgreSQL after this long, with the reason, instead of waiting on a "
-        "server that does not answer.",
-    )
-    on_old_schema: str = setting(
-        "auto",
-        _one_of("auto", "upgrade", "refuse"),
-        'When the database schema is behind the code at start-up: "upgrade" it, "refuse" to '
-        'start (run `peerbot db upgrade` yourself), or "auto": upgrade a SQLite file, refuse '
-        "PostgreSQL (other replicas may still be running the old code).",
-    )
-
-
-@dataclass(frozen=True)
-class ConsoleSection:
-    """The terminal adapter, used when no Slack or Discord credentials are set."""
-
-    user: str = setting("you", _text, "Who you are when the console starts (switch with /as).")
-    admin: bool = setting(True, _boolean, "Whether console users may use /peer admin commands.")
-    offer_demo: bool = setting(True, _boolean, "Offer to load the demo community when the database is empty.")
-
-
-@dataclass(frozen=True)
-class AdminsSection:
-    """Who may use /peer admin commands, per Slack workspace or Discord server."""
-
-    slack: dict = setting(
-        {},
-        _lists_by_name,
-        'Slack user ids by workspace id, e.g. { T0123 = ["U111"] }. Workspace admins and '
-        "owners are admins too.",
-    )
-    discord: dict = setting(
-        {},
-        _lists_by_name,
-        'Discord user ids by server id, e.g. { "1234" = ["5678"] }. The server\'s admin role '
-        "(set with /peer setup) counts too.",
-    )
-
-
-@dataclass(frozen=True)
-class MatchingSection:
-    """How peers are matched. Admins can change the rules at run time with /peer admin set."""
-
-    backend: str = setting(
-        "tfidf",
-        _one_of("tfidf", "openai", "local"),
-        'Challenge similarity: "tfidf" (offline, default), "openai" (embeddings through [llm]) '
-        'or "local" (sentence embeddings; pip install "peerbot[local-embeddings]").',
-    )
-    embedding_model: str = setting(
-        "text-embedding-3-small", _text, 'Embedding model name when backend = "openai".'
-    )
-    local_model: str = setting(
-        "all-MiniLM-L6-v2", _text, 'Sentence-transformers model when backend = "local".'
-    )
-    rules: dict = setting(
-        {},
-        _number_by_name,
-        "Starting rules, e.g. { group_size = 2, no_repeat_rounds = 6 }; see /peer admin rules.",
-    )
-    federations: dict = setting(
-        {},
-        _lists_by_name,
-        'Communities matched together, e.g. { north = ["slack:T0123", "discord:98765"] }. '
-        "Otherwise each workspace or server is matched on its own.",
-    )
-
-
-@dataclass(frozen=True)
-class RoundsSection:
-    """Scheduled matching rounds."""
-
-    enabled: bool = setting(False, _boolean, "Start rounds on the schedule below.")
-    cron: str = setting("0 9 * * mon", _cron, "When rounds start (cron: minute hour day month weekday).")
-    every_weeks: int = setting(2, _int_range(1, 12), "Run on every Nth matching week (2 = fortnightly).")
-    timezone: str = setting("Europe/London", _timezone, "Time zone of the schedule.")
-    schedules: dict = setting(
-        {},
-        _crons_by_name,
-        'A different cron per community or federation, e.g. { "slack:T0123" = "30 8 * * tue", '
-        '"federation:north" = "0 9 * * wed" }.',
-    )
-    confirm_repeat_within: timedelta = setting(
-        timedelta(days=1),
-        _duration_range("0s", "90d"),
-        "An admin starting a round this soon after the community's last one is asked to confirm "
-        '(everyone would get a second partner at once); "0s" never asks.',
-    )
-
-
-@dataclass(frozen=True)
-class CheckinsSection:
-    """Check-ins, reminders and follow-ups."""
-
-    quiet_start: str = setting(
-        "18:00", _clock_time, "No scheduled messages from this time (person's own time zone)…"
-    )
-    quiet_end: str = setting("08:00", _clock_time, "…until this time.")
-    reminder_before: timedelta = setting(
-        timedelta(hours=24), _duration_range("1s", "7d"), "Remind this long before a check-in."
-    )
-    followup_after: timedelta = setting(
-        timedelta(hours=2), _duration_range("0s", "7d"), 'Ask "did you meet?" this long after a check-in.'
-    )
-    lease: timedelta = setting(
-        timedelta(seconds=60),
-        _duration_range("1s", "1h"),
-        "How long a bot process holds a claimed job before another may take it over.",
-    )
-    poll_interval: timedelta = setting(
-        timedelta(seconds=15), _duration_range("100ms", "1h"), "How often to look for due work."
-    )
-    pause_after_silent_introductions: int = setting(
-        3, _int_range(1, 20), "Pause someone after this many introductions with no response."
-    )
-    first_checkin_after: timedelta = setting(
-        timedelta(days=7),
-        _duration_range("1s", "60d"),
-        "The first check-in comes this long after the introduction: whole days land at checkin_time "
-        'in the group\'s time zone; anything shorter (e.g. "2m", to rehearse a cycle) lands exactly.',
-    )
-    checkin_time: str = setting("10:00", _clock_time, "Time of day of check-ins, in the group's time zone.")
-    checkin_length: timedelta = setting(
-        timedelta(minutes=30), _duration_range("5m", "4h"), "Length of a check-in in calendar files."
-    )
-    followup_window: timedelta = setting(
-        timedelta(hours=72),
-        _duration_range("1s", "14d"),
-        "Answers to a follow-up count towards the round's outcome for this long.",
-    )
-
-
-@dataclass(frozen=True)
-class DeliverySection:
-    """How scheduled messages are sent (introductions, reminders, notices, relay deliveries)."""
-
-    concurrency: int = setting(
-        0,
-        _int_range(0, 256),
-        "Messages one bot process sends at once. 0: 1 on SQLite (one writer), 32 on PostgreSQL.",
-    )
-    per_platform: int = setting(
-        0,
-        _int_range(0, 256),
-        "At most this many of a process's sends to one platform at once (0: no limit beyond "
-        "concurrency); set it when Slack and Discord share a process, so a slow one cannot take "
-        "every slot.",
-    )
-    send_timeout: timedelta = setting(
-        timedelta(seconds=10),
-        _duration_range("1s", "2m"),
-        "Give up on one platform call after this long (it is retried); never more than half of "
-        "[checkins] lease, so a send always ends while its job is still held.",
-    )
-
-
-@dataclass(frozen=True)
-class RelaySection:
-    """The confidential ask-a-peer relay."""
-
-    enabled: bool = setting(True, _boolean, "Offer /peer ask. Needs PEERBOT_ENCRYPTION_KEYS.")
-    max_peers: int = setting(3, _int_range(1, 10), "How many peers receive each question.")
-    retention: timedelta = setting(
-        timedelta(hours=72),
-        _duration_range("1s", "30d"),
-        "Delete questions, answers and handles this long after close or last activity.",
-    )
-    purge_every: timedelta = setting(
-        timedelta(hours=1), _duration_range("1s", "1d"), "How often the purge of old threads runs."
-    )
-    asks_per_day: int = setting(3, _int_range(1, 50), "Questions one person may ask per day.")
-    delay_min: timedelta = setting(
-        timedelta(seconds=30),
-        _duration_range("0s", "1h"),
-        "Shortest random delay before a question is delivered.",
-    )
-    delay_max: timedelta = setting(
-        timedelta(minutes=5),
-        _duration_range("0s", "1d"),
-        "Longest random delay before a question is delivered.",
-    )
-
-
-@dataclass(frozen=True)
-class PrivacySection:
-    """Places the bot must never post to: central government and regulators."""
-
-    blocked_workspaces: tuple = setting((), _text_list, "Slack workspace (team) ids the bot never posts to.")
-    blocked_guilds: tuple = setting((), _text_list, "Discord server ids the bot never posts to.")
-    blocked_channels: tuple = setting((), _text_list, "Slack or Discord channel ids the bot never posts to.")
-
-
-@dataclass(frozen=True)
-class SlackSection:
-    """Slack. Starts when SLACK_BOT_TOKEN is set (plus SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)."""
-
-    mode: str = setting(
-        "socket",
-        _one_of("socket", "http"),
-        '"socket" (Socket Mode, no public URL) or "http" (events at /slack/events).',
-    )
-    http_host: str = setting("127.0.0.1", _text, "Address to listen on in HTTP mode.")
-    http_port: int = setting(3000, _int_range(1, 65535), "Port to listen on in HTTP mode.")
-    api_url: str = setting(
-        "https://slack.com/api/", _url, "Slack Web API base URL (tests point it at a fake)."
-    )
-
-
-@dataclass(frozen=True)
-class DiscordSection:
-    """Discord. Starts when DISCORD_BOT_TOKEN is set."""
-
-    api_url: str = setting(
-        "https://discord.com/api/v10", _url, "Discord REST base URL (tests point it at a fake)."
-    )
-    shards: int = setting(0, _int_range(0, 1024), "0 for one connection, or a shard count.")
-
-
-@dataclass(frozen=True)
-class LlmSection:
-    """Optional LLM help through any OpenAI-compatible server. Key from PEERBOT_LLM_API_KEY."""
-
-    enabled: bool = setting(False, _boolean, "Use an LLM for suggestions and introductions.")
-    base_url: str = setting("http://127.0.0.1:8000/v1", _url, "OpenAI-compatible server, e.g. a local one.")
-    model: str = setting("gpt-4o-mini", _text, "Chat model name.")
-    timeout_seconds: float = setting(
-        8.0, _float_range(0.5, 120), "Give up and use the template after this long."
-    )
-    allow_relay_content: bool = setting(
-        False,
-        _boolean,
-        "Let the LLM read relay questions to spot identifying details. Off: they never leave the bot.",
-    )
-    prompt_overrides: dict = setting(
-        {}, _text_by_name, 'Replace a prompt by name with your own file, e.g. { introduction = "x.txt" }.'
-    )
-
-
-@dataclass(frozen=True)
-class Secrets:
-    """Secrets, from the environment only; never printed (repr hides them)."""
-
-    database_url: str = field(default="", repr=False)
-    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
-    slack_bot_token: str = field(default="", repr=False)
-    slack_app_token: str = field(default="", repr=False)
-    slack_signing_secret: str = field(default="", repr=False)
-    discord_bot_token: str = field(default="", repr=False)
-    llm_api_key: str = field(default="", repr=False)
-
-
-SECRET_ENV = {
-    "database_url": "PEERBOT_DATABASE_URL",
-    "encryption_keys": "PEERBOT_ENCRYPTION_KEYS",
-    "slack_bot_token": "SLACK_BOT_TOKEN",
-    "slack_app_token": "SLACK_APP_TOKEN",
-    "slack_signing_secret": "SLACK_SIGNING_SECRET",
-    "discord_bot_token": "DISCORD_BOT_TOKEN",
-    "llm_api_key": "PEERBOT_LLM_API_KEY",
-}
 
 
 @dataclass(frozen=True)
@@ -642,7 +224,7 @@ def secrets_from_env(environ: Mapping[str, str]) -> Secrets:
     values["encryption_keys"] = tuple(k.strip() for k in raw_keys.split(",") if k.strip())
     if values["database_url"]:
         try:
-            values["database_url"] = _database_url(values["database_url"])
+            values["database_url"] = database_url(values["database_url"])
         except ValueError as expected:
             raise ConfigError("PEERBOT_DATABASE_URL", "(hidden)", str(expected)) from None
     return Secrets(**values)
