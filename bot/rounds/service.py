@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
@@ -138,7 +139,7 @@ class RoundService:
             round_id = await store_round(session, planned.input, planned.plan, started_by, self._clock.now())
         return PlannedRound(planned.input, planned.plan, round_id)
 
-    async def _refuse_if_recent(self, session, scope: str) -> None:
+    async def _refuse_if_recent(self, session: AsyncSession, scope: str) -> None:
         """Raise RecentRound when the scope's newest round is within [rounds] confirm_repeat_within."""
         newest = await newest_round(session, scope)
         within = self._config.rounds.confirm_repeat_within
@@ -216,7 +217,7 @@ class RoundService:
             me.dont_pair_with = current if request.remove else [*current, other.id]
             return other.display_name
 
-    async def _find_in_scope(self, session, scope: str, name: str) -> Profile:
+    async def _find_in_scope(self, session: AsyncSession, scope: str, name: str) -> Profile:
         candidates = (await session.execute(select(Profile).where(Profile.status != "pending"))).scalars()
         found = [
             p
