@@ -20,11 +20,12 @@ import rustworkx as rx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from matching.exact import exact_on, exact_rows  # noqa: E402
 from matching.model import PairHistory  # noqa: E402
 from matching.proof import PairingBound  # noqa: E402
 from matching.rules import MatchRules  # noqa: E402
 from matching.scoring import build_context, candidate_graph, score_block  # noqa: E402
-from matching.solver import _exact_on, _exact_rows, plan_round  # noqa: E402
+from matching.solver import plan_round  # noqa: E402
 from matching.synthetic import synthetic_people  # noqa: E402
 
 
@@ -52,7 +53,7 @@ def proof_bound(people, rules, rounds, seconds):
     ctx = build_context(sorted(people, key=lambda p: p.id), rules, PairHistory())
     graph = candidate_graph(ctx, k=24, seed=0)
     bounder = PairingBound(
-        ctx.n, graph.left, graph.right, graph.weight, lambda: _exact_rows(ctx, np.arange(ctx.n))
+        ctx.n, graph.left, graph.right, graph.weight, lambda: exact_rows(ctx, np.arange(ctx.n))
     )
     best, done = np.inf, 0
     while done < rounds and time.perf_counter() - start < seconds and not bounder.settled:
@@ -67,7 +68,7 @@ def graph_optimum(people, rules):
     start = time.perf_counter()
     ctx = build_context(sorted(people, key=lambda p: p.id), rules, PairHistory())
     graph = candidate_graph(ctx, k=24, seed=0)
-    pairs = _exact_on(ctx.n, graph.left, graph.right, graph.weight)
+    pairs = exact_on(ctx.n, graph.left, graph.right, graph.weight)
     weight_of = dict(zip((graph.left * ctx.n + graph.right).tolist(), graph.weight.tolist(), strict=True))
     return float(sum(weight_of[i * ctx.n + j] for i, j in pairs)), time.perf_counter() - start
 

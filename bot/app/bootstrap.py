@@ -32,23 +32,17 @@ from bot.profiles.service import ProfileService
 from bot.relay import commands as relay_commands
 from bot.relay import service as relay
 from bot.relay.service import RelayService
-from bot.rounds import commands as round_commands
-from bot.rounds import introductions
-from bot.rounds import schedule as round_schedule
-from bot.rounds.personal_data import RoundData
+from bot.rounds.install import install as install_rounds
 from bot.rounds.service import RoundService
 
 FEATURE_ROUTES = (
     profile_commands.ROUTES,
-    round_commands.ROUTES,
     checkin_commands.ROUTES,
     relay_commands.ROUTES,
     community_setup.ROUTES,
 )
 # Features that hook into the core once it is built (jobs, services, personal data; no I/O) …
 FEATURE_INSTALLS = (
-    introductions.register,
-    round_schedule.install,
     checkin_jobs.install,
     relay.install,
     home_sections.install,
@@ -92,7 +86,7 @@ def build_app(
     outbox = Outbox(config.privacy, db, clock, config.delivery.per_platform)
     assist = assistant_from_config(config)
     vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
-    hooks = Hooks(personal_data=[RoundData()])
+    hooks = Hooks()
     profiles = ProfileService(db, clock, vectoriser, hooks.personal_data)
     dispatcher = Dispatcher({})
     for routes in FEATURE_ROUTES:
@@ -116,13 +110,13 @@ def build_app(
     hooks.closes.append(assist.close)
     hooks.home_page = partial(home_summary, core)
     core.services["assist"] = assist
-    core.services["rounds"] = RoundService(config, db, clock, vectoriser)
+    rounds = install_rounds(core, vectoriser, assist)
     for install in FEATURE_INSTALLS:
         install(core)
     return App(
         core=core,
         profiles=profiles,
-        rounds=core.services["rounds"],
+        rounds=rounds,
         relay=core.services["relay"],
         assist=assist,
         community=community_setup.setup_service(core),

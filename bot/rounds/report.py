@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.rounds.service import PlannedRound
+from bot.rounds.plans import PlannedRound
 from matching.model import RoundMetrics
 
 SHOW_GROUPS = 40

@@ -116,9 +116,8 @@ def kinds_received(platform, user) -> list[str]:
     return out
 
 
-def record_rounds(core) -> list[str]:
+def record_rounds(service) -> list[str]:
     """Record who starts each round, around the real rounds service."""
-    service = core.services["rounds"]
     started: list[str] = []
     real_commit = service.commit
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import rustworkx as rx
 
-from matching import solver
+from matching import pair_search
 from matching.model import PairHistory, Person
 from matching.rules import MatchRules, RuleError, rules_from_mapping, rules_to_mapping, with_rule
 from matching.scoring import build_context, score_block
@@ -272,10 +272,10 @@ def test_proven_optimum_beyond_the_complete_graph_limit(n):
 
 def test_proof_stays_exact_when_it_must_widen_its_slack_and_cut_again(monkeypatch):
     """A tiny first slack and one cut round force every fallback path; the answer must not change."""
-    monkeypatch.setattr(solver, "FIRST_SLACK", 1e-7)
-    monkeypatch.setattr(solver, "CUT_ROUNDS", 1)
-    monkeypatch.setattr(solver, "CHEAP_PAIRS_PER_PERSON", 4)
-    monkeypatch.setattr(solver, "MORE_CUTS", 60)
+    monkeypatch.setattr(pair_search, "FIRST_SLACK", 1e-7)
+    monkeypatch.setattr(pair_search, "CUT_ROUNDS", 1)
+    monkeypatch.setattr(pair_search, "CHEAP_PAIRS_PER_PERSON", 4)
+    monkeypatch.setattr(pair_search, "MORE_CUTS", 60)
     people, _ = synthetic_people(420, seed=5)
     rules = MatchRules()
     plan = plan_round(people, rules, PairHistory(), seed=0)
