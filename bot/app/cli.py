@@ -16,7 +16,7 @@ from asyncpg import PostgresError
 from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app.bootstrap import build_core, prepare
+from bot.app.bootstrap import App, build_app, build_core, prepare
 from bot.kernel.config import Config, ConfigError, CredentialsError, load_config, render_example
 from bot.kernel.core import Core
 from bot.kernel.durations import format_duration
@@ -36,14 +36,19 @@ def err(text: str) -> None:
     print(f"peerbot: {text}", file=sys.stderr)
 
 
-async def with_core(config: Config, work: Callable[[Core], Awaitable[int]]) -> int:
-    """Run one command's work on a prepared core, and close it afterwards whatever happens."""
-    core = build_core(config)
+async def with_app(config: Config, work: Callable[[App], Awaitable[int]]) -> int:
+    """Run one command's work on a prepared app, and close it afterwards whatever happens."""
+    app = build_app(config)
     try:
-        await prepare(core)
-        return await work(core)
+        await prepare(app.core)
+        return await work(app)
     finally:
-        await core.close()
+        await app.core.close()
+
+
+async def with_core(config: Config, work: Callable[[Core], Awaitable[int]]) -> int:
+    """Run one command's work on a prepared core (see `with_app`)."""
+    return await with_app(config, lambda app: work(app.core))
 
 
 async def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -95,13 +100,13 @@ async def cmd_db_status(args: argparse.Namespace, config: Config) -> int:
 async def cmd_import(args: argparse.Namespace, config: Config) -> int:
     rows = read_rows(Path(args.file))
 
-    async def work(core: Core) -> int:
+    async def work(app: App) -> int:
         plan = check_rows(
             rows,
             platform=args.platform,
             community=args.community,
-            now=core.clock.now(),
-            existing=await core.profiles.existing_keys(),
+            now=app.core.clock.now(),
+            existing=await app.profiles.existing_keys(),
         )
         if plan.ignored_columns:
             err("ignored unknown columns: " + ", ".join(plan.ignored_columns))
@@ -119,17 +124,17 @@ async def cmd_import(args: argparse.Namespace, config: Config) -> int:
                 f"{len(plan.problems)} bad. Nothing was loaded (--dry-run)."
             )
             return 0 if not plan.problems else 1
-        loaded = await core.profiles.insert_many(plan.records)
+        loaded = await app.profiles.insert_many(plan.records)
         skipped = f", skipped {len(plan.problems)} bad row(s)" if plan.problems else ""
         print(f"Loaded {loaded} profile(s){skipped}.")
         return 0
 
-    return await with_core(config, work)
+    return await with_app(config, work)
 
 
 async def cmd_export(args: argparse.Namespace, config: Config) -> int:
-    async def work(core: Core) -> int:
-        profiles = await core.profiles.listing(args.platform, args.community)
+    async def work(app: App) -> int:
+        profiles = await app.profiles.listing(args.platform, args.community)
         text = render_export(export_rows(profiles), args.format)
         if args.output:
             try:
@@ -142,7 +147,7 @@ async def cmd_export(args: argparse.Namespace, config: Config) -> int:
             sys.stdout.write(text)
         return 0
 
-    return await with_core(config, work)
+    return await with_app(config, work)
 
 
 async def cmd_config_example(args: argparse.Namespace, config: Config) -> int:
