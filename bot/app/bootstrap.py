@@ -111,7 +111,7 @@ def build_app(
     assist = install_assist(core)
     vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
     profiles = install_profiles(core, vectoriser, assist)
-    core.services["assist"] = assist
+    core.services["assist"] = assist  # read by rounds and relay until they take it injected
     core.services["rounds"] = RoundService(config, db, clock, vectoriser)
     for install in FEATURE_INSTALLS:
         install(core)
