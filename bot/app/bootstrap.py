@@ -8,10 +8,11 @@ field (what the command line, the runner and tests use); features never look eac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from bot.app import home_sections
-from bot.assist.service import Assistant, assistant_from_config
+from bot.assist.embeddings import vectoriser_from_config
+from bot.assist.install import install as install_assist
+from bot.assist.service import Assistant
 from bot.checkins import commands as checkin_commands
 from bot.checkins import jobs as checkin_jobs
 from bot.community import setup as community_setup
@@ -24,10 +25,9 @@ from bot.kernel.hooks import Hooks
 from bot.kernel.jobs import JobQueue
 from bot.kernel.outbox import Outbox
 from bot.kernel.people import People
-from bot.kernel.similarity import Vectoriser, vectoriser_from_config
+from bot.kernel.similarity import Vectoriser
 from bot.kernel.storage.database import Database
-from bot.profiles import commands as profile_commands
-from bot.profiles.home import home_summary
+from bot.profiles.install import install as install_profiles
 from bot.profiles.service import ProfileService
 from bot.relay import commands as relay_commands
 from bot.relay import service as relay
@@ -36,7 +36,6 @@ from bot.rounds.install import install as install_rounds
 from bot.rounds.service import RoundService
 
 FEATURE_ROUTES = (
-    profile_commands.ROUTES,
     checkin_commands.ROUTES,
     relay_commands.ROUTES,
     community_setup.ROUTES,
@@ -84,10 +83,7 @@ def build_app(
     clock = clock or SystemClock()
     db = db or Database(config.database_url(), config.database.connect_timeout.total_seconds())
     outbox = Outbox(config.privacy, db, clock, config.delivery.per_platform)
-    assist = assistant_from_config(config)
-    vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
     hooks = Hooks()
-    profiles = ProfileService(db, clock, vectoriser, hooks.personal_data)
     dispatcher = Dispatcher({})
     for routes in FEATURE_ROUTES:
         dispatcher.add(routes)
@@ -105,11 +101,11 @@ def build_app(
         jobs=jobs,
         people=People(db),
         hooks=hooks,
-        profiles=profiles,
     )
-    hooks.closes.append(assist.close)
-    hooks.home_page = partial(home_summary, core)
-    core.services["assist"] = assist
+    assist = install_assist(core)
+    vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
+    profiles = install_profiles(core, vectoriser, assist)
+    core.services["assist"] = assist  # read by rounds and relay until they take it injected
     rounds = install_rounds(core, vectoriser, assist)
     for install in FEATURE_INSTALLS:
         install(core)

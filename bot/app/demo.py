@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from bot.kernel.core import Core
+from bot.kernel.clock import Clock
 from bot.profiles.import_export import check_rows
+from bot.profiles.service import ProfileService
 
 DEMO_COMMUNITY = "local"
 
@@ -17,10 +18,10 @@ def demo_rows() -> list[tuple[int, dict]]:
     return [(i, {**row, "consent": "yes"}) for i, row in enumerate(json.loads(text), 1)]
 
 
-async def load_demo(core: Core) -> int:
+async def load_demo(profiles: ProfileService, clock: Clock) -> int:
     """Add the demo practitioners to the console community (skipping any already there)."""
-    existing = await core.profiles.existing_keys()
+    existing = await profiles.existing_keys()
     plan = check_rows(
-        demo_rows(), platform="console", community=DEMO_COMMUNITY, now=core.clock.now(), existing=existing
+        demo_rows(), platform="console", community=DEMO_COMMUNITY, now=clock.now(), existing=existing
     )
-    return await core.profiles.insert_many(plan.records)
+    return await profiles.insert_many(plan.records)

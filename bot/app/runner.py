@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.app.bootstrap import build_core, prepare
+from bot.app.bootstrap import App, build_app, prepare
 from bot.app.demo import load_demo
 from bot.app.platforms import enabled_platforms, run_platforms
 from bot.kernel.clock import FakeClock
@@ -24,9 +24,9 @@ EXIT_INTERRUPTED = 130  # the shell's code for a program ended by Ctrl-C
 LOG_FILE = "peerbot.log"  # in data_dir, when the console needs standard error for itself
 
 
-async def offer_demo(core: Core, session, interactive: bool) -> None:
+async def offer_demo(app: App, session, interactive: bool) -> None:
     """On a first run, offer the demo community (asked only at a terminal)."""
-    if not core.config.console.offer_demo or await core.profiles.existing_keys():
+    if not app.core.config.console.offer_demo or await app.profiles.existing_keys():
         return
     if not interactive:
         session.say(
@@ -39,7 +39,7 @@ async def offer_demo(core: Core, session, interactive: bool) -> None:
         "can try matching, check-ins and anonymous questions? [Y/n] "
     )
     if answer is not None and answer.strip().casefold() in ("", "y", "yes"):
-        loaded = await load_demo(core)
+        loaded = await load_demo(app.profiles, app.core.clock)
         session.say(f"Loaded {loaded} demo practitioners. Try /peer join, then /peer help.")
 
 
@@ -57,7 +57,7 @@ def keep_logs_out_of_the_console(config: Config) -> None:
 
 
 async def run_console(
-    core: Core,
+    app: App,
     stdin: TextIO,
     stdout: TextIO,
     interactive: bool,
@@ -65,12 +65,13 @@ async def run_console(
     """The terminal chat, until /quit or end of input."""
     from adapters.console.adapter import ConsolePlatform, ConsoleSession
 
+    core = app.core
     platform = ConsolePlatform(stdout)
     core.outbox.register(platform)
     session = ConsoleSession(core, platform, stdin, core.config.console.user, interactive)
 
     async def demo(session_: ConsoleSession, _words: list[str]) -> None:
-        session_.say(f"Loaded {await load_demo(core)} demo practitioners.")
+        session_.say(f"Loaded {await load_demo(app.profiles, core.clock)} demo practitioners.")
 
     session.extra_commands["/demo"] = demo
     for name, command in core.services.get("console_commands", {}).items():
@@ -79,7 +80,7 @@ async def run_console(
         f"{core.config.bot.name}: console. You are {session.user}. "
         "Type /help for console commands, /peer help for the bot's."
     )
-    await offer_demo(core, session, interactive)
+    await offer_demo(app, session, interactive)
     await session.run()
 
 
@@ -92,13 +93,13 @@ async def start_core(core: Core, scheduler: Scheduler) -> None:
     await scheduler.start()
 
 
-async def serve(core: Core, scheduler: Scheduler, platforms: list[str]) -> None:
+async def serve(app: App, scheduler: Scheduler, platforms: list[str]) -> None:
     """Start, then chat in the terminal (no platforms) or run the platform adapters."""
-    await start_core(core, scheduler)
+    await start_core(app.core, scheduler)
     if platforms:
-        await run_platforms(core, platforms)
+        await run_platforms(app.core, platforms)
     else:
-        await run_console(core, sys.stdin, sys.stdout, sys.stdin.isatty())
+        await run_console(app, sys.stdin, sys.stdout, sys.stdin.isatty())
 
 
 def exit_code(received: signal.Signals | None, console: bool) -> int:
@@ -131,11 +132,12 @@ async def _run_holding_data(config: Config, console_only: bool, fake_clock: bool
     if not platforms:
         keep_logs_out_of_the_console(config)
     clock = FakeClock(datetime.now(UTC).replace(second=0, microsecond=0)) if fake_clock else None
-    core = build_core(config, clock=clock)
+    app = build_app(config, clock=clock)
+    core = app.core
     core.services.setdefault("console_commands", {})["/clock"] = clock_console_command(core)
     scheduler = Scheduler(core, cron_rounds=not fake_clock)
     with StopSignals() as stop:
-        work = asyncio.ensure_future(serve(core, scheduler, platforms))
+        work = asyncio.ensure_future(serve(app, scheduler, platforms))
         try:
             await stop.until_stopped(work)
         finally:

@@ -1,7 +1,7 @@
 """The one OpenAI-compatible client, and calls that give up after the configured timeout.
 
-Assistance (bot/assist/service.py) and embeddings (bot/kernel/similarity.py) share it. Every failure becomes
-an `LlmFailure` whose kind is safe to log: it never carries a prompt, an answer or a body.
+Assistance (bot/assist/service.py) and embeddings (bot/assist/embeddings.py) share it. Every
+failure becomes an `LlmFailure` whose kind is safe to log: it never carries a prompt, an answer or a body.
 """
 
 from __future__ import annotations

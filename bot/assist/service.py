@@ -123,7 +123,7 @@ def _shorten(text: str, limit: int) -> str:
 
 
 class Assistant:
-    """The LLM features, each with its fallback; registered as core.services["assist"]."""
+    """The LLM features, each with its fallback; built by `bot.assist.install` and handed to features."""
 
     def __init__(self, config: Config, prompts: Mapping[str, Prompt], client: LlmClient):
         self._llm = config.llm

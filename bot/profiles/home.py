@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.kernel.invocation import Actor
 from bot.kernel.messages import Button, Message
-from bot.profiles.service import profile_as_dict
+from bot.profiles.views import describe_profile, profile_as_dict
 
 if TYPE_CHECKING:
     from bot.kernel.core import Core
@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 
 async def home_summary(core: Core, actor: Actor) -> Message:
     """What the person sees on their home page; a failing feature section is left out."""
-    from bot.profiles.commands import describe_profile
-
     profile = await core.people.find(actor)
     if profile is None or profile.status == "pending":
         return Message(

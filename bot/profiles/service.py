@@ -1,4 +1,8 @@
-"""Practitioner profiles: join with consent, edit, pause, resume, export and erase."""
+"""Practitioner profiles: join with consent, edit, pause, resume, export and erase.
+
+Each method is one unit of work (its own session and transaction); the rules it applies
+are the pure functions in bot/profiles/rules.py.
+"""
 
 from __future__ import annotations
 
@@ -9,39 +13,17 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from bot.kernel.clock import Clock
-from bot.kernel.errors import UserError
 from bot.kernel.invocation import Actor
 from bot.kernel.people import find_profile, owned_by, require_member
 from bot.kernel.personal_data import PersonalDataPart
 from bot.kernel.similarity import Vectoriser, vectors_and_backend
 from bot.kernel.storage.database import Database
 from bot.kernel.storage.models import Profile
+from bot.profiles import rules
 from bot.profiles.form import PROFILE_FIELD_NAMES
 from bot.profiles.privacy_notice import PRIVACY_NOTICE_VERSION
-
-PROFILE_EXPORT_FIELDS = (
-    "platform",
-    "community",
-    "user_id",
-    *PROFILE_FIELD_NAMES,
-    "status",
-    "paused_until",
-    "consented_at",
-    "privacy_notice_version",
-    "unreachable_reason",
-    "unreachable_since",
-    "created_at",
-    "updated_at",
-)
-
-
-def profile_as_dict(profile: Profile) -> dict[str, Any]:
-    """A profile as plain JSON-ready values (dates as ISO text)."""
-    out: dict[str, Any] = {}
-    for name in PROFILE_EXPORT_FIELDS:
-        value = getattr(profile, name)
-        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    return out
+from bot.profiles.suggestions import SuggestedAreas, TagSuggester
+from bot.profiles.views import profile_as_dict
 
 
 class ProfileService:
@@ -53,11 +35,13 @@ class ProfileService:
         clock: Clock,
         vectoriser: Vectoriser,
         parts: list[PersonalDataPart],
+        suggester: TagSuggester,
     ):
         self._db = db
         self._clock = clock
         self._vectoriser = vectoriser
         self._parts = parts
+        self._suggester = suggester
 
     async def find(self, actor: Actor) -> Profile | None:
         """The caller's profile, pending or not."""
@@ -78,8 +62,7 @@ class ProfileService:
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
             profile = await find_profile(session, actor)
-            if profile is not None and profile.status != "pending":
-                raise UserError("You're already a member. Use `/peer profile edit` to change your profile.")
+            rules.check_may_keep_join_form(profile.status if profile else None)
             if profile is None:
                 profile = Profile(
                     platform=actor.platform,
@@ -95,15 +78,53 @@ class ProfileService:
             profile.updated_at = now
         return profile
 
+    async def open_join_form(self, actor: Actor) -> Profile | None:
+        """The waiting join form to fill in again, None for a newcomer; members are refused."""
+        profile = await self.find(actor)
+        rules.check_may_open_join_form(profile.status if profile else None)
+        return profile
+
+    async def submit_join(
+        self, actor: Actor, values: Mapping[str, Any], reviewed: bool
+    ) -> SuggestedAreas | None:
+        """Keep the join form, then suggested areas worth offering (None: ask for consent).
+
+        No suggestion is sought once the person has reviewed one; the suggester removes
+        their own name and organisation from the challenge before it leaves the bot.
+        """
+        await self.save_pending(actor, values)
+        if reviewed:
+            return None
+        suggestion = await self._suggester.suggest_tags(
+            values["challenge"], name=values["display_name"], organisation=values["organisation"]
+        )
+        if suggestion is None or not rules.suggestion_differs(suggestion.areas, values["areas"]):
+            return None
+        return suggestion
+
+    async def waiting_join_form(self, actor: Actor) -> Profile:
+        """The join form still waiting for consent, or a UserError saying to start again."""
+        profile = await self.find(actor)
+        rules.check_join_form_waiting(profile.status if profile else None)
+        return profile
+
+    async def choose_areas(self, actor: Actor, areas: Sequence[str]) -> Profile:
+        """Put the chosen areas on the waiting join form; none chosen keeps the person's own."""
+        rules.check_areas(areas)
+        async with self._db.session() as session, session.begin():
+            profile = await find_profile(session, actor)
+            rules.check_join_form_waiting(profile.status if profile else None)
+            if areas:
+                profile.areas = list(dict.fromkeys(areas))
+                profile.updated_at = self._clock.now()
+        return profile
+
     async def consent(self, actor: Actor) -> Profile:
         """Record consent with its time and notice version, and make the profile active."""
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
             profile = await find_profile(session, actor)
-            if profile is None:
-                raise UserError("There is no join form waiting. Start again with `/peer join`.")
-            if profile.status != "pending":
-                raise UserError("You have already joined.")
+            rules.check_may_consent(profile.status if profile else None)
             profile.vector, profile.vector_backend = await self._vector(profile.challenge)
             profile.status = "active"
             profile.consented_at = now
@@ -123,7 +144,7 @@ class ProfileService:
         """Save an edited profile; the challenge vector is recomputed only if the text changed."""
         async with self._db.session() as session, session.begin():
             profile = await require_member(session, actor)
-            if values["challenge"] != profile.challenge or profile.vector is None:
+            if rules.needs_new_vector(profile.challenge, values["challenge"], profile.vector is not None):
                 profile.vector, profile.vector_backend = await self._vector(values["challenge"])
             for name in PROFILE_FIELD_NAMES:
                 setattr(profile, name, values[name])
@@ -132,9 +153,7 @@ class ProfileService:
 
     async def pause(self, actor: Actor, until: date | None) -> Profile:
         """Leave people out of rounds and scheduled messages until they resume (or a date)."""
-        today = self._clock.now().date()
-        if until is not None and until <= today:
-            raise UserError(f"{until.isoformat()} is not in the future; give a later date.")
+        rules.check_pause_end(until, self._clock.now().date())
         async with self._db.session() as session, session.begin():
             profile = await require_member(session, actor)
             profile.status, profile.paused_until = "paused", until
@@ -145,8 +164,7 @@ class ProfileService:
         """Take part again."""
         async with self._db.session() as session, session.begin():
             profile = await require_member(session, actor)
-            if profile.status != "paused":
-                raise UserError("You're not paused, so there is nothing to resume.")
+            rules.check_may_resume(profile.status)
             profile.status, profile.paused_until = "active", None
             profile.updated_at = self._clock.now()
         return profile

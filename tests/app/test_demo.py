@@ -18,7 +18,7 @@ def test_every_demo_row_is_valid():
 
 
 async def test_the_demo_loads_once_and_can_be_matched(harness):
-    assert await load_demo(harness.core) == 30
-    assert await load_demo(harness.core) == 0, "loading again adds nobody twice"
+    assert await load_demo(harness.app.profiles, harness.clock) == 30
+    assert await load_demo(harness.app.profiles, harness.clock) == 0, "loading again adds nobody twice"
     preview = await harness.say("admin", "admin preview seed 1")
     assert "30 of 30 matched" in preview.text

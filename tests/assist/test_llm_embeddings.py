@@ -7,9 +7,10 @@ import pytest_asyncio
 from fake_openai import fake_embedding, llm_settings
 
 from bot.app.bootstrap import build_core
+from bot.assist.embeddings import OpenAIVectoriser, vectoriser_from_config
 from bot.assist.llm_client import LlmClient
 from bot.kernel.config import ConfigError, parse_config
-from bot.kernel.similarity import OpenAIVectoriser, TfidfVectoriser, vectoriser_from_config
+from bot.kernel.similarity import TfidfVectoriser
 from harness import JOIN_FORM, Harness
 
 

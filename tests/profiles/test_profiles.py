@@ -83,7 +83,7 @@ async def test_expired_pause_ends_by_itself(harness):
     await harness.join("alice")
     await harness.say("alice", "pause until 2026-01-10")
     harness.clock.advance(days=6)
-    assert await harness.core.profiles.resume_expired_pauses() == 1
+    assert await harness.app.profiles.resume_expired_pauses() == 1
     assert (await harness.core.people.find(harness.actor("alice"))).status == "active"
 
 

@@ -42,7 +42,7 @@ async def test_handles_are_unrelated_to_asker_ids_across_500_questions(empty_dat
                     "consented_at": h.clock.now(),
                 }
             )
-        await h.core.profiles.insert_many(records)
+        await h.app.profiles.insert_many(records)
         relay = h.app.relay
         for n in range(ASKERS):
             actor = Actor("console", "local", f"U{n:05d}")
