@@ -29,8 +29,7 @@ from bot.kernel.storage.database import Database
 from bot.profiles import commands as profile_commands
 from bot.profiles.home import home_summary
 from bot.profiles.service import ProfileService
-from bot.relay import commands as relay_commands
-from bot.relay import service as relay
+from bot.relay.install import install as install_relay
 from bot.relay.service import RelayService
 from bot.rounds import commands as round_commands
 from bot.rounds import introductions
@@ -42,7 +41,6 @@ FEATURE_ROUTES = (
     profile_commands.ROUTES,
     round_commands.ROUTES,
     checkin_commands.ROUTES,
-    relay_commands.ROUTES,
     community_setup.ROUTES,
 )
 # Features that hook into the core once it is built (jobs, services, personal data; no I/O) …
@@ -50,12 +48,9 @@ FEATURE_INSTALLS = (
     introductions.register,
     round_schedule.install,
     checkin_jobs.install,
-    relay.install,
     home_sections.install,
     community_setup.install,
 )
-# … and that check or schedule something when the database is ready (each may return a note).
-FEATURE_STARTS = (relay.start,)
 
 
 @dataclass
@@ -119,11 +114,12 @@ def build_app(
     core.services["rounds"] = RoundService(config, db, clock, vectoriser)
     for install in FEATURE_INSTALLS:
         install(core)
+    relay = install_relay(core, assist)
     return App(
         core=core,
         profiles=profiles,
         rounds=core.services["rounds"],
-        relay=core.services["relay"],
+        relay=relay,
         assist=assist,
         community=community_setup.setup_service(core),
     )
@@ -135,8 +131,8 @@ async def prepare(core: Core) -> list[str]:
     Returns what was done, then any notes from features (e.g. why the relay is off).
     """
     notes = [await core.db.prepare(core.config.database.on_old_schema)]
-    for start in FEATURE_STARTS:
-        note = await start(core)
+    for start in core.hooks.starts:
+        note = await start()
         if note:
             notes.append(note)
     return notes

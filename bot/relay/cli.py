@@ -14,14 +14,21 @@ from bot.kernel.config import Config
 from bot.kernel.core import Core
 from bot.kernel.crypto import new_key
 from bot.kernel.durations import describe_duration
+from bot.relay.service import RelayService
+
+
+async def _started_service(core: Core) -> RelayService:
+    """The relay for a one-off command on a prepared core, its key checked against stored data."""
+    relay = RelayService(core.config, core.db, core.clock, core.outbox, core.people, None)
+    await relay.keys.check()
+    return relay
 
 
 async def cmd_purge(args: argparse.Namespace, config: Config) -> int:
     from bot.app.cli import with_core
-    from bot.relay.service import service
 
     async def work(core: Core) -> int:
-        counts = await service(core).purge(everything=args.everything)
+        counts = await (await _started_service(core)).purge(everything=args.everything)
         age = (
             "every"
             if args.everything
@@ -48,11 +55,11 @@ async def cmd_new_key(args: argparse.Namespace, config: Config) -> int:
 async def cmd_rotate_keys(args: argparse.Namespace, config: Config) -> int:
     from bot.app.cli import err, with_core
     from bot.kernel.crypto import CannotDecrypt
-    from bot.relay.service import RelayUnavailable, service
+    from bot.relay.keys import RelayUnavailable
 
     async def work(core: Core) -> int:
         try:
-            changed = await service(core).rotate_keys()
+            changed = await (await _started_service(core)).rotate_keys()
         except (RelayUnavailable, CannotDecrypt) as problem:
             err(str(problem))
             return 1
