@@ -56,10 +56,12 @@ class RelayCommands:
     # --- asking ----------------------------------------------------------------------------
 
     async def ask(self, core: Core, inv: Invocation) -> None:
+        """`/peer ask`: the question form, unless the daily limit is reached."""
         profile = await self._relay.asking.open_ask(inv.actor)
         await core.outbox.reply(inv, Message(texts.OPEN_ASK, form=ask_form(profile.org_type, profile.region)))
 
     async def ask_submit(self, core: Core, inv: Invocation) -> None:
+        """The question form: fix what is wrong, or check the question and send it."""
         draft_id = inv.args[0] if inv.args else None
         typed = _typed(inv, "question")
         with in_flight(typed):
@@ -87,6 +89,7 @@ class RelayCommands:
         await private_reply(core.outbox, inv, message, "relay.sent")
 
     async def ask_edit(self, core: Core, inv: Invocation) -> None:
+        """The "Edit" button after the check: the form again, filled in with the draft."""
         draft_id = _arg(inv)
         draft = await self._relay.asking.draft(inv.actor, draft_id)
         profile = draft.profile
@@ -95,15 +98,18 @@ class RelayCommands:
             await private_reply(core.outbox, inv, Message(form=form))
 
     async def ask_send(self, core: Core, inv: Invocation) -> None:
+        """The "Send anyway" button after the check."""
         await self._render_ask(core, inv, await self._relay.asking.send(inv.actor, _arg(inv)))
 
     async def ask_cancel(self, core: Core, inv: Invocation) -> None:
+        """The "Cancel" button after the check: the draft is deleted."""
         await self._relay.asking.cancel(inv.actor, _arg(inv))
         await core.outbox.reply(inv, Message(texts.DRAFT_DELETED))
 
     # --- threads and answers ---------------------------------------------------------------
 
     async def threads(self, core: Core, inv: Invocation) -> None:
+        """`/peer threads`: the caller's open threads, in their private view only."""
         found = await self._relay.conversation.open_threads(inv.actor, with_questions=True)
         if not found:
             await core.outbox.reply(inv, Message(texts.NO_THREADS))
@@ -121,14 +127,17 @@ class RelayCommands:
             await private_reply(core.outbox, inv, texts.threads_message(lines, buttons))
 
     async def answer_typed(self, core: Core, inv: Invocation) -> None:
+        """`/peer answer NNNN`: the answer form for the question from Peer NNNN."""
         target = await self._relay.conversation.find_by_handle(inv.actor, inv.args)
         await private_reply(core.outbox, inv, Message(form=answer_form(target.handle, target.form_id)))
 
     async def answer_button(self, core: Core, inv: Invocation) -> None:
+        """The "Answer" button: the answer form."""
         target = await self._relay.conversation.answer_target(inv.actor, _arg(inv))
         await private_reply(core.outbox, inv, Message(form=answer_form(target.handle, target.form_id)))
 
     async def answer_submit(self, core: Core, inv: Invocation) -> None:
+        """The answer form: fix what is wrong, or send the answer to the asker."""
         peer_id = _arg(inv)
         with in_flight(_typed(inv, "answer")):
             values, errors = parse_form(answer_form("", peer_id), dict(inv.form or {}))
@@ -144,10 +153,12 @@ class RelayCommands:
         await private_reply(core.outbox, inv, Message(f"{outcome} You answered as *{sent.sender}*."))
 
     async def followup(self, core: Core, inv: Invocation) -> None:
+        """The "Ask a follow-up" button: the follow-up form."""
         target = await self._relay.conversation.followup_target(inv.actor, _arg(inv))
         await private_reply(core.outbox, inv, Message(form=followup_form(target.handle, target.form_id)))
 
     async def followup_submit(self, core: Core, inv: Invocation) -> None:
+        """The follow-up form: fix what is wrong, or send it to the peer who answered."""
         message_id = _arg(inv)
         with in_flight(_typed(inv, "followup")):
             values, errors = parse_form(followup_form("", message_id), dict(inv.form or {}))
@@ -162,11 +173,13 @@ class RelayCommands:
         await private_reply(core.outbox, inv, Message(texts.delivery_outcome(sent.status, sent.recipient)))
 
     async def thank(self, core: Core, inv: Invocation) -> None:
+        """The "Thank" button under an answer."""
         sent = await self._relay.conversation.thank(inv.actor, _arg(inv))
         outcome = texts.delivery_outcome(sent.status, sent.recipient)
         await private_reply(core.outbox, inv, Message(f"Thanks: {outcome}"))
 
     async def close(self, core: Core, inv: Invocation) -> None:
+        """The "Close question" button: the asker closes the thread."""
         await self._relay.conversation.close(inv.actor, _arg(inv))
         retention = describe_duration(core.config.relay.retention)
         await private_reply(core.outbox, inv, texts.closed_confirmation(retention), "relay.closed")
@@ -174,6 +187,7 @@ class RelayCommands:
     # --- reveal, reports, organisers -------------------------------------------------------
 
     async def reveal(self, core: Core, inv: Invocation) -> None:
+        """The "Offer to swap contact details" and "Agree to swap" buttons."""
         outcome = await self._relay.reveal.offer(inv.actor, _arg(inv))
         if outcome.card is not None:
             await private_reply(
@@ -183,14 +197,17 @@ class RelayCommands:
         await private_reply(core.outbox, inv, texts.offered(outcome.other_handle), "relay.reveal_offer")
 
     async def reveal_decline(self, core: Core, inv: Invocation) -> None:
+        """The "No thanks" button: nothing is shared."""
         await self._relay.reveal.decline(inv.actor, _arg(inv))
         await private_reply(core.outbox, inv, Message(texts.NOTHING_SHARED), "relay.reveal_declined")
 
     async def report(self, core: Core, inv: Invocation) -> None:
+        """The "Report" button: the report form, for a message the caller received."""
         await self._relay.reports.check(inv.actor, _arg(inv))
         await core.outbox.reply(inv, Message(form=report_form(inv.args[0])))
 
     async def report_submit(self, core: Core, inv: Invocation) -> None:
+        """The report form: block the sender and tell the organisers."""
         values, errors = parse_form(report_choice_form(), dict(inv.form or {}))
         if errors:
             raise UserError(texts.REPORT_YES_OR_NO)
@@ -198,6 +215,7 @@ class RelayCommands:
         await private_reply(core.outbox, inv, texts.reported(done.sender, done.told, done.shown))
 
     async def admin_refusals(self, core: Core, inv: Invocation) -> None:
+        """`/peer admin refusals`: counts of guard refusals and relay reports."""
         counts = await self._relay.reports.refusal_counts(inv.actor.community_key)
         await core.outbox.reply(inv, texts.refusals_message(counts.refusals, counts.reports))
 

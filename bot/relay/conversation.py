@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.kernel.clock import Clock
 from bot.kernel.durations import describe_duration
@@ -64,7 +65,13 @@ class ConversationService:
     """Answers, follow-ups, thanks and closing, for the people in a thread."""
 
     def __init__(
-        self, db: Database, clock: Clock, keys: RelayKeys, store: ThreadStore, sender: RelaySender, retention
+        self,
+        db: Database,
+        clock: Clock,
+        keys: RelayKeys,
+        store: ThreadStore,
+        sender: RelaySender,
+        retention: timedelta,
     ):
         self._db, self._clock, self._keys = db, clock, keys
         self._store, self._sender, self._retention = store, sender, retention

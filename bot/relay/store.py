@@ -109,9 +109,11 @@ class ThreadStore:
         return self.body(await self.question_of(session, thread_id))
 
     def body(self, message: RelayMessage) -> str:
+        """A message's text, decrypted."""
         return self.keys.require().decrypt(message.body_token)
 
     def context(self, thread: RelayThread) -> dict[str, Any]:
+        """The facts the asker chose to share, decrypted."""
         return self.keys.require().decrypt_json(thread.context_token)
 
     async def answer_count(self, session: AsyncSession, thread_id: str) -> int:

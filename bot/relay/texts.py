@@ -105,6 +105,7 @@ def followup_message(
 
 
 def thanks_message(sender_handle: str) -> Message:
+    """A thanks as the peer who answered sees it."""
     return Message(f"*{sender_handle}* thanked you for your answer.")
 
 
@@ -137,6 +138,7 @@ def sent_message(count: int, handle: str, retention: str, thread_id: str) -> Mes
 
 
 def no_question_from(number: str) -> str:
+    """The refusal of `/peer answer NNNN` when no open question is from Peer NNNN."""
     return f"You have no open question from Peer {number}. `/peer threads` lists yours."
 
 
@@ -158,14 +160,17 @@ def closed_notice(asker_handle: str, retention: str) -> Message:
 
 
 def closed_confirmation(retention: str) -> Message:
+    """The asker's confirmation of closing, with when everything goes."""
     return Message(f"Closed. Everything in the thread is deleted in {retention}.")
 
 
 def asker_thread_line(question: str, handle: str, answers: int) -> str:
+    """One of the asker's own questions in `/peer threads`."""
     return f"• Your question “{question}” as *{handle}*: {answers} answer(s)"
 
 
 def peer_thread_line(question: str, asker_handle: str, handle: str) -> str:
+    """A question the caller received, in `/peer threads`."""
     return f"• From *{asker_handle}*: “{question}” (you are *{handle}*)"
 
 
@@ -180,10 +185,12 @@ def home_section(lines: Sequence[str]) -> str:
 
 
 def home_asker_line(handle: str, answers: int) -> str:
+    """One of the asker's own questions on the home page (no text)."""
     return f"• You asked as *{handle}*: {answers} answer(s)"
 
 
 def home_peer_line(asker_handle: str, handle: str) -> str:
+    """A question the caller received, on the home page (no text)."""
     return f"• A question from *{asker_handle}* (you are *{handle}*)"
 
 
@@ -200,6 +207,7 @@ def contact_card(display_name: str, organisation: str, platform: str, user_id: s
 
 
 def swapped(other_handle: str, card: str) -> Message:
+    """What each side sees once both agreed: the other's contact card."""
     return Message(f"You and *{other_handle}* agreed to swap contact details: {card}.")
 
 
@@ -216,10 +224,12 @@ def reveal_offer(offerer_handle: str, peer_id: str) -> Message:
 
 
 def offered(other_handle: str) -> Message:
+    """The offerer's confirmation that nothing is shared yet."""
     return Message(f"Offered. Nothing is shared unless *{other_handle}* agrees too.")
 
 
 def declined_notice(decliner_handle: str) -> Message:
+    """What the other side hears after a "No thanks"."""
     return Message(f"*{decliner_handle}* prefers not to swap contact details. Nothing was shared.")
 
 
