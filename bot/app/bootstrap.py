@@ -3,6 +3,8 @@ does. Nothing here runs at import time.
 
 `build_app` returns the core (what adapters use) with each feature's service as a typed
 field (what the command line, the runner and tests use); features never look each other up.
+The order of installs is the order of hooks: rounds' personal data first, the check-in line
+on the home page before the relay's.
 """
 
 from __future__ import annotations
@@ -29,26 +31,10 @@ from bot.kernel.similarity import Vectoriser
 from bot.kernel.storage.database import Database
 from bot.profiles.install import install as install_profiles
 from bot.profiles.service import ProfileService
-from bot.relay import commands as relay_commands
-from bot.relay import service as relay
+from bot.relay.install import install as install_relay
 from bot.relay.service import RelayService
 from bot.rounds.install import install as install_rounds
 from bot.rounds.service import RoundService
-
-FEATURE_ROUTES = (
-    checkin_commands.ROUTES,
-    relay_commands.ROUTES,
-    community_setup.ROUTES,
-)
-# Features that hook into the core once it is built (jobs, services, personal data; no I/O) …
-FEATURE_INSTALLS = (
-    checkin_jobs.install,
-    relay.install,
-    home_sections.install,
-    community_setup.install,
-)
-# … and that check or schedule something when the database is ready (each may return a note).
-FEATURE_STARTS = (relay.start,)
 
 
 @dataclass
@@ -73,6 +59,26 @@ def build_core(
     return build_app(config, clock, vectoriser, db).core
 
 
+def kernel_from_config(config: Config, clock: Clock | None = None, db: Database | None = None) -> Core:
+    """The kernel's parts, with no feature installed yet."""
+    clock = clock or SystemClock()
+    db = db or Database(config.database_url(), config.database.connect_timeout.total_seconds())
+    return Core(
+        config=config,
+        db=db,
+        clock=clock,
+        outbox=Outbox(config.privacy, db, clock, config.delivery.per_platform),
+        dispatcher=Dispatcher({}),
+        jobs=JobQueue(
+            lease=config.checkins.lease,
+            concurrency=config.delivery.concurrency or (1 if db.is_sqlite else 32),
+            send_margin=config.send_timeout(),
+        ),
+        people=People(db),
+        hooks=Hooks(),
+    )
+
+
 def build_app(
     config: Config,
     clock: Clock | None = None,
@@ -80,40 +86,22 @@ def build_app(
     db: Database | None = None,
 ) -> App:
     """Wire every feature from the config; call `prepare` before handling anything."""
-    clock = clock or SystemClock()
-    db = db or Database(config.database_url(), config.database.connect_timeout.total_seconds())
-    outbox = Outbox(config.privacy, db, clock, config.delivery.per_platform)
-    hooks = Hooks()
-    dispatcher = Dispatcher({})
-    for routes in FEATURE_ROUTES:
-        dispatcher.add(routes)
-    jobs = JobQueue(
-        lease=config.checkins.lease,
-        concurrency=config.delivery.concurrency or (1 if db.is_sqlite else 32),
-        send_margin=config.send_timeout(),
-    )
-    core = Core(
-        config=config,
-        db=db,
-        clock=clock,
-        outbox=outbox,
-        dispatcher=dispatcher,
-        jobs=jobs,
-        people=People(db),
-        hooks=hooks,
-    )
+    core = kernel_from_config(config, clock, db)
     assist = install_assist(core)
     vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
-    profiles = install_profiles(core, vectoriser, assist)
-    core.services["assist"] = assist  # read by rounds and relay until they take it injected
     rounds = install_rounds(core, vectoriser, assist)
-    for install in FEATURE_INSTALLS:
-        install(core)
+    profiles = install_profiles(core, vectoriser, assist)
+    core.dispatcher.add(checkin_commands.ROUTES)
+    checkin_jobs.install(core)
+    home_sections.install(core)
+    relay = install_relay(core, assist)
+    core.dispatcher.add(community_setup.ROUTES)
+    community_setup.install(core)
     return App(
         core=core,
         profiles=profiles,
         rounds=rounds,
-        relay=core.services["relay"],
+        relay=relay,
         assist=assist,
         community=community_setup.setup_service(core),
     )
@@ -125,8 +113,8 @@ async def prepare(core: Core) -> list[str]:
     Returns what was done, then any notes from features (e.g. why the relay is off).
     """
     notes = [await core.db.prepare(core.config.database.on_old_schema)]
-    for start in FEATURE_STARTS:
-        note = await start(core)
+    for start in core.hooks.starts:
+        note = await start()
         if note:
             notes.append(note)
     return notes

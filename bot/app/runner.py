@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from adapters.console.adapter import ConsoleCommand, ConsolePlatform, ConsoleSession
 from bot.app.bootstrap import App, build_app, prepare
 from bot.app.demo import load_demo
 from bot.app.platforms import enabled_platforms, run_platforms
@@ -20,6 +21,7 @@ from bot.kernel.scheduler import Scheduler, clock_console_command
 from bot.kernel.shutdown import StopSignals, cancel_and_wait
 from bot.kernel.storage.data_lock import hold_data_folder
 
+ConsoleCommands = dict[str, ConsoleCommand]  # extra console commands, e.g. /clock
 EXIT_INTERRUPTED = 130  # the shell's code for a program ended by Ctrl-C
 LOG_FILE = "peerbot.log"  # in data_dir, when the console needs standard error for itself
 
@@ -61,10 +63,9 @@ async def run_console(
     stdin: TextIO,
     stdout: TextIO,
     interactive: bool,
+    console_commands: ConsoleCommands,
 ) -> None:
     """The terminal chat, until /quit or end of input."""
-    from adapters.console.adapter import ConsolePlatform, ConsoleSession
-
     core = app.core
     platform = ConsolePlatform(stdout)
     core.outbox.register(platform)
@@ -74,8 +75,7 @@ async def run_console(
         session_.say(f"Loaded {await load_demo(app.profiles, core.clock)} demo practitioners.")
 
     session.extra_commands["/demo"] = demo
-    for name, command in core.services.get("console_commands", {}).items():
-        session.extra_commands[name] = command
+    session.extra_commands.update(console_commands)
     session.say(
         f"{core.config.bot.name}: console. You are {session.user}. "
         "Type /help for console commands, /peer help for the bot's."
@@ -93,13 +93,15 @@ async def start_core(core: Core, scheduler: Scheduler) -> None:
     await scheduler.start()
 
 
-async def serve(app: App, scheduler: Scheduler, platforms: list[str]) -> None:
+async def serve(
+    app: App, scheduler: Scheduler, platforms: list[str], console_commands: ConsoleCommands
+) -> None:
     """Start, then chat in the terminal (no platforms) or run the platform adapters."""
     await start_core(app.core, scheduler)
     if platforms:
         await run_platforms(app.core, platforms)
     else:
-        await run_console(app, sys.stdin, sys.stdout, sys.stdin.isatty())
+        await run_console(app, sys.stdin, sys.stdout, sys.stdin.isatty(), console_commands)
 
 
 def exit_code(received: signal.Signals | None, console: bool) -> int:
@@ -134,10 +136,10 @@ async def _run_holding_data(config: Config, console_only: bool, fake_clock: bool
     clock = FakeClock(datetime.now(UTC).replace(second=0, microsecond=0)) if fake_clock else None
     app = build_app(config, clock=clock)
     core = app.core
-    core.services.setdefault("console_commands", {})["/clock"] = clock_console_command(core)
+    console_commands = {"/clock": clock_console_command(core)}
     scheduler = Scheduler(core, cron_rounds=not fake_clock)
     with StopSignals() as stop:
-        work = asyncio.ensure_future(serve(app, scheduler, platforms))
+        work = asyncio.ensure_future(serve(app, scheduler, platforms, console_commands))
         try:
             await stop.until_stopped(work)
         finally:

@@ -15,7 +15,8 @@ from bot.kernel.config import Config
 from bot.kernel.core import Core
 from bot.kernel.crypto import CannotDecrypt, new_key
 from bot.kernel.durations import describe_duration
-from bot.relay.service import RelayService, RelayUnavailable
+from bot.relay.keys import RelayUnavailable
+from bot.relay.service import RelayService
 
 
 async def cmd_purge(args: argparse.Namespace, relay: RelayService, core: Core) -> int:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.kernel.config import Config
 from matching.model import normalise_organisation
 from matching.text_vectors import challenge_vector, round_matrix
 
@@ -29,16 +28,6 @@ class Candidate:
     organisation: str
     challenge: str
     vector: dict[int, float] | None = None  # the stored hashed-TF vector of the challenge, if any
-
-
-def community_scope(config: Config, platform: str, community: str) -> set[str]:
-    """The community keys ("slack:T0123") whose members may answer: this one and its federations."""
-    own = f"{platform}:{community}"
-    scope = {own}
-    for members in config.matching.federations.values():
-        if own in members:
-            scope.update(members)
-    return scope
 
 
 def rank_peers(

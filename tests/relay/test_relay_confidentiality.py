@@ -226,7 +226,7 @@ async def test_llm_never_sees_relay_content_unless_allowed(empty_database, tmp_p
         await h.start()
         try:
             assist = FakeAssist(h.app.assist)
-            h.core.services["assist"] = assist
+            h.app.relay.detail_check.assistant = assist
             await join_community(h, ("alice", "bob")) if not allowed else None
             reply = await ask(h, "alice")
             if allowed:

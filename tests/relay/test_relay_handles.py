@@ -48,12 +48,14 @@ async def test_handles_are_unrelated_to_asker_ids_across_500_questions(empty_dat
             actor = Actor("console", "local", f"U{n:05d}")
             profile = await h.core.people.require(actor)
             for q in range(QUESTIONS_EACH):
-                draft = await relay.save_draft(actor, profile, f"Question {q} about reablement?", {}, None)
-                count, _ = await relay.send_draft(actor, profile, draft)
+                draft = await relay.asking.save_draft(
+                    actor, profile, f"Question {q} about reablement?", {}, None
+                )
+                count, _ = await relay.asking.send_draft(actor, profile, draft)
                 assert count == 3
         async with h.core.db.session() as session:
             rows = (await session.execute(select(RelayParticipant))).scalars().all()
-            parties = [relay._party(row) for row in rows]
+            parties = [relay.store.party(row) for row in rows]
         by_asker: dict[int, list[int]] = defaultdict(list)
         by_thread: dict[str, list[str]] = defaultdict(list)
         for party in parties:

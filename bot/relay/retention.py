@@ -1,0 +1,77 @@
+"""Keeping relay data no longer than needed, and re-encrypting it when keys rotate.
+
+Threads quiet or closed for longer than `[relay] retention` are deleted with everything in
+them (on SQLite with secure_delete on, so the freed pages are overwritten).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+
+from bot.kernel.clock import Clock
+from bot.kernel.config import Config
+from bot.kernel.storage.database import Database
+from bot.relay.keys import RelayKeys
+from bot.relay.models import RelayKeyCheck, RelayMessage, RelayParticipant, RelayThread
+from bot.relay.parties import Identity
+from bot.relay.store import delete_threads
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PurgeCounts:
+    threads: int
+    messages: int
+    participants: int
+
+
+class Retention:
+    """Purges old threads and rotates the key of everything stored."""
+
+    def __init__(self, config: Config, db: Database, clock: Clock, keys: RelayKeys):
+        self._config, self._db, self._clock, self._keys = config, db, clock, keys
+
+    async def purge(self, everything: bool = False) -> PurgeCounts:
+        """Delete every thread quiet or closed for longer than the retention period."""
+        cutoff = self._clock.now() - self._config.relay.retention
+        async with self._db.session() as session, session.begin():
+            if self._db.is_sqlite:
+                await session.execute(text("PRAGMA secure_delete = ON"))
+            query = select(RelayThread.id)
+            if not everything:
+                query = query.where(RelayThread.last_activity_at < cutoff)
+            ids = list((await session.execute(query)).scalars())
+            counts = await delete_threads(session, ids)
+        log.log(
+            logging.INFO if any(counts) else logging.DEBUG,
+            "relay purge: %d threads, %d messages, %d handles",
+            *counts,
+        )
+        return PurgeCounts(*counts)
+
+    async def rotate_keys(self) -> int:
+        """Re-encrypt every token with the first key and re-tag every participant, in one transaction."""
+        crypto = self._keys.require()
+        changed = 0
+        async with self._db.session() as session, session.begin():
+            for thread in (await session.execute(select(RelayThread))).scalars():
+                thread.context_token = crypto.rotate(thread.context_token)
+                changed += 1
+            for row in (await session.execute(select(RelayParticipant))).scalars():
+                identity = Identity.from_json(crypto.decrypt_json(row.identity_token))
+                row.identity_token = crypto.rotate(row.identity_token)
+                row.handle_token = crypto.rotate(row.handle_token)
+                row.tag = crypto.tag(identity.key)
+                changed += 2
+            for message in (await session.execute(select(RelayMessage))).scalars():
+                message.body_token = crypto.rotate(message.body_token)
+                changed += 1
+            check = await session.get(RelayKeyCheck, 1)
+            if check is not None:
+                check.token = crypto.rotate(check.token)
+                changed += 1
+        return changed
