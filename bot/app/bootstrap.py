@@ -12,8 +12,8 @@ from functools import partial
 
 from bot.app import home_sections
 from bot.assist.service import Assistant, assistant_from_config
-from bot.checkins import commands as checkin_commands
-from bot.checkins import jobs as checkin_jobs
+from bot.checkins.install import install as install_checkins
+from bot.checkins.service import CheckinService
 from bot.community import setup as community_setup
 from bot.community.setup import CommunitySetup
 from bot.kernel.clock import Clock, SystemClock
@@ -41,7 +41,6 @@ from bot.rounds.service import RoundService
 FEATURE_ROUTES = (
     profile_commands.ROUTES,
     round_commands.ROUTES,
-    checkin_commands.ROUTES,
     relay_commands.ROUTES,
     community_setup.ROUTES,
 )
@@ -49,7 +48,6 @@ FEATURE_ROUTES = (
 FEATURE_INSTALLS = (
     introductions.register,
     round_schedule.install,
-    checkin_jobs.install,
     relay.install,
     home_sections.install,
     community_setup.install,
@@ -65,6 +63,7 @@ class App:
     core: Core
     profiles: ProfileService
     rounds: RoundService
+    checkins: CheckinService
     relay: RelayService
     assist: Assistant
     community: CommunitySetup
@@ -117,12 +116,14 @@ def build_app(
     hooks.home_page = partial(home_summary, core)
     core.services["assist"] = assist
     core.services["rounds"] = RoundService(config, db, clock, vectoriser)
+    checkins = install_checkins(core)
     for install in FEATURE_INSTALLS:
         install(core)
     return App(
         core=core,
         profiles=profiles,
         rounds=core.services["rounds"],
+        checkins=checkins,
         relay=core.services["relay"],
         assist=assist,
         community=community_setup.setup_service(core),

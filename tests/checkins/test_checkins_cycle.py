@@ -59,7 +59,7 @@ async def test_round_introduction_reminder_followup_rating_and_next_round(weekly
     h = weekly_rounds
     await h.join("alice", organisation="Leeds City Council")
     await h.join("bob", organisation="Leeds Teaching Hospitals", org_type="nhs_trust")
-    commits = record_rounds(h.core)
+    commits = record_rounds(h.app.rounds)
 
     await advance(h, hours=2)  # the 09:00 London round fires
     assert commits == ["schedule"]
