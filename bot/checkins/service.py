@@ -80,7 +80,7 @@ class CheckinService:
     """Schedules check-ins, moves and skips them, records answers, and closes follow-ups."""
 
     def __init__(self, settings: CheckinsSection, db: Database, clock: Clock):
-        self.settings = settings
+        self._settings = settings
         self._db = db
         self._clock = clock
 
@@ -143,7 +143,7 @@ class CheckinService:
             profile = await require_member(session, actor)
             when = rules.reschedule_moment(day, at, profile.timezone, now)
             seen = await self._chosen(session, profile, None, now)
-            await schedule.reschedule(session, self.settings, seen.checkin, seen.group, when, now)
+            await schedule.reschedule(session, self._settings, seen.checkin, seen.group, when, now)
             await schedule.notify_members(session, seen.checkin, seen.others, "rescheduled", profile.id, now)
         return seen
 
@@ -159,7 +159,7 @@ class CheckinService:
             await schedule.cancel_checkin_jobs(session, checkin, view)
             checkin.status, checkin.updated_at = "skipped", now
             await session.flush()
-            following = await schedule.schedule_next(session, self.settings, checkin, view, now)
+            following = await schedule.schedule_next(session, self._settings, checkin, view, now)
             if following is not None:
                 await schedule.notify_members(session, following, seen.others, "skipped", profile.id, now)
         return Skipped(profile, following)
@@ -244,9 +244,9 @@ class CheckinService:
                     return
                 timezone = rules.group_timezone([m.timezone for m in view.members])
                 cadence = rules.agreed_cadence([m.cadence for m in view.members])
-                first = rules.first_checkin_moment(now, self.settings, timezone)
+                first = rules.first_checkin_moment(now, self._settings, timezone)
                 await schedule.end_superseded_checkins(session, view, now)
-                await schedule.create_checkin(session, self.settings, view, 1, first, cadence, timezone, now)
+                await schedule.create_checkin(session, self._settings, view, 1, first, cadence, timezone, now)
         except IntegrityError:
             log.info("group %s already had its first check-in", group_id)
 
@@ -271,9 +271,9 @@ class CheckinService:
             await session.flush()
             if checkin.sequence == 1:
                 await answers.pause_silent_members(
-                    session, view, self.settings.pause_after_silent_introductions, now
+                    session, view, self._settings.pause_after_silent_introductions, now
                 )
-            await schedule.schedule_next(session, self.settings, checkin, view, now)
+            await schedule.schedule_next(session, self._settings, checkin, view, now)
         return True
 
     async def _chosen(
