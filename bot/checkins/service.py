@@ -47,6 +47,7 @@ class CheckinView:
 
     @property
     def others(self) -> list[Profile]:
+        """The viewer's peers in the group: whom messages name and changes are told to."""
         return self.group.others(self.viewer.id)
 
 
