@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.app import home_sections
 from bot.assist.embeddings import vectoriser_from_config
 from bot.assist.install import install as install_assist
 from bot.assist.service import Assistant
-from bot.checkins import commands as checkin_commands
-from bot.checkins import jobs as checkin_jobs
+from bot.checkins.install import install as install_checkins
+from bot.checkins.service import CheckinService
 from bot.community import setup as community_setup
 from bot.community.setup import CommunitySetup
 from bot.kernel.clock import Clock, SystemClock
@@ -44,6 +43,7 @@ class App:
     core: Core
     profiles: ProfileService
     rounds: RoundService
+    checkins: CheckinService
     relay: RelayService
     assist: Assistant
     community: CommunitySetup
@@ -91,9 +91,7 @@ def build_app(
     vectoriser = vectoriser or vectoriser_from_config(config, assist.client)
     rounds = install_rounds(core, vectoriser, assist)
     profiles = install_profiles(core, vectoriser, assist)
-    core.dispatcher.add(checkin_commands.ROUTES)
-    checkin_jobs.install(core)
-    home_sections.install(core)
+    checkins = install_checkins(core)
     relay = install_relay(core, assist)
     core.dispatcher.add(community_setup.ROUTES)
     community_setup.install(core)
@@ -101,6 +99,7 @@ def build_app(
         core=core,
         profiles=profiles,
         rounds=rounds,
+        checkins=checkins,
         relay=relay,
         assist=assist,
         community=community_setup.setup_service(core),

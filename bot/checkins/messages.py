@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.checkins.ics import calendar_event
 from bot.checkins.models import Checkin
-from bot.checkins.service import MET_CHOICES
+from bot.checkins.rules import MET_CHOICES
+from bot.checkins.wording import format_local, names
 from bot.kernel.config import Config
 from bot.kernel.groups import GroupView
 from bot.kernel.messages import Attachment, Button, Field, Form, Message
@@ -23,20 +23,6 @@ NOTE_FIELD = Field(
     hint="What you took away, or what to ask next time. Leave empty to skip.",
 )
 RESCHEDULE_HINT = "`/peer checkin reschedule YYYY-MM-DD HH:MM` (your time zone)"
-
-
-def format_local(moment: datetime, zone: str) -> str:
-    """A moment as the reader says it: "Monday 12 January 2026, 10:00 (Europe/London)"."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({zone})"
-
-
-def names(profiles: Sequence[Profile]) -> str:
-    """ "Ann", "Ann and Bob", "Ann, Bob and Cy"."""
-    shown = [p.display_name for p in profiles]
-    if len(shown) <= 1:
-        return "".join(shown) or "your peer"
-    return ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def checkin_ics(

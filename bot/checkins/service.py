@@ -1,376 +1,303 @@
-"""Check-ins: when a matched group meets, what each person said afterwards, and what follows.
+"""The check-in service: every change to check-ins and answers, each in its own unit of work.
 
-The database holds every check-in and every piece of scheduled work for it (reminders,
-follow-ups, the close of a follow-up) as job rows, so a restart loses nothing and the
-job queue's leases make sure each message goes out once. Job keys start with
-`p{profile_id}:` when the job is for one person, so erasing a person cancels all of theirs.
+Commands and jobs call one method each; the rules they apply live in `rules.py` (pure) and
+the reads and writes inside a transaction in `schedule.py` and `answers.py`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkins.models import Checkin, CheckinResponse
+from bot.checkins import answers, rules, schedule
+from bot.checkins.job_kinds import CONTINUE, continue_key
+from bot.checkins.job_reads import CheckinContext, load_contexts
+from bot.checkins.models import Checkin
+from bot.kernel.clock import Clock
+from bot.kernel.config import CheckinsSection
+from bot.kernel.errors import UserError
 from bot.kernel.groups import GroupView, load_group
-from bot.kernel.jobs import cancel, enqueue
-from bot.kernel.quiet_hours import add_local_days, local_to_utc, parse_clock_time
+from bot.kernel.invocation import Actor
+from bot.kernel.jobs import ClaimedJob, enqueue
+from bot.kernel.people import find_profile, require_member
+from bot.kernel.storage.database import Database
 from bot.kernel.storage.groups import GroupMember
 from bot.kernel.storage.models import Profile
 
-if TYPE_CHECKING:
-    from bot.kernel.core import Core
-
 log = logging.getLogger(__name__)
 
-# Monthly means every four weeks, so a check-in keeps its weekday.
-CADENCE_DAYS = {"weekly": 7, "fortnightly": 14, "monthly": 28}
-MET_CHOICES = {"met": "Met", "not_yet": "Not yet", "couldnt": "Couldn't"}
-REMINDER, FOLLOWUP, CLOSE, CONTINUE, NOTICE = (
-    "checkin.reminder",
-    "checkin.followup",
-    "checkin.close",
-    "checkin.continue",
-    "checkin.notice",
-)
+STALE_BUTTON = "That button belongs to a check-in that isn't yours or no longer exists."
+NONE_COMING = "You have no check-in coming up. You'll get one after your next introduction."
 
 
-def agreed_cadence(preferences: Sequence[str]) -> str:
-    """The cadence most members asked for; on a tie, the less frequent one (asks less of people)."""
-    counts = Counter(p for p in preferences if p in CADENCE_DAYS)
-    if not counts:
-        return "fortnightly"
-    return max(counts, key=lambda cadence: (counts[cadence], CADENCE_DAYS[cadence]))
+@dataclass(frozen=True)
+class CheckinView:
+    """One check-in as a person sees it: the check-in, its group, the viewer, and when."""
+
+    checkin: Checkin
+    group: GroupView
+    viewer: Profile
+    now: datetime
+
+    @property
+    def others(self) -> list[Profile]:
+        """The viewer's peers in the group: whom messages name and changes are told to."""
+        return self.group.others(self.viewer.id)
 
 
-def group_timezone(zones: Sequence[str]) -> str:
-    """The zone most members live in (the first member's on a tie): check-in times are set there."""
-    counts = Counter(zones)
-    return max(zones, key=lambda zone: counts[zone]) if zones else "Europe/London"
+@dataclass(frozen=True)
+class Skipped:
+    """A skipped check-in's outcome: the group's next one, or None if the group has moved on."""
+
+    viewer: Profile
+    following: Checkin | None
 
 
-def job_key(checkin: Checkin, what: str, profile_id: int | None = None) -> str:
-    """The idempotency key of a check-in job: one per check-in version, person and purpose."""
-    key = f"checkin:{checkin.id}:v{checkin.version}:{what}"
-    return f"p{profile_id}:{key}" if profile_id is not None else key
+@dataclass(frozen=True)
+class Upcoming:
+    """A person's check-ins still to come, soonest first, each with its group."""
+
+    viewer: Profile
+    checkins: list[tuple[Checkin, GroupView]]
 
 
-async def enqueue_checkin_jobs(core: Core, session: AsyncSession, checkin: Checkin, view: GroupView) -> None:
-    """Reminder and follow-up for each member, and the close of the follow-up, for this version."""
-    settings = core.config.checkins
-    now = core.clock.now()
-    followup_at = checkin.scheduled_at + settings.followup_after
-    close_at = followup_at + settings.followup_window
-    base = {"checkin_id": checkin.id, "version": checkin.version}
-    for member in view.members:
-        payload = {**base, "profile_id": member.id}
-        if checkin.scheduled_at > now:
-            remind_at = max(now, checkin.scheduled_at - settings.reminder_before)
-            await enqueue(session, REMINDER, job_key(checkin, "reminder", member.id), remind_at, payload, now)
-        await enqueue(session, FOLLOWUP, job_key(checkin, "followup", member.id), followup_at, payload, now)
-    await enqueue(session, CLOSE, job_key(checkin, "close"), close_at, base, now)
+@dataclass(frozen=True)
+class NoticeFacts:
+    """The person a notice is for (None if they are gone) and what it is about."""
+
+    profile: Profile | None
+    silent: int = 0
+    checkin: Checkin | None = None
+    group: GroupView | None = None
 
 
-async def cancel_checkin_jobs(session: AsyncSession, checkin: Checkin, view: GroupView) -> None:
-    """Cancel every pending job of the check-in's current version."""
-    for member in view.members:
-        await cancel(session, f"p{member.id}:checkin:{checkin.id}:v{checkin.version}:")
-    await cancel(session, f"checkin:{checkin.id}:v{checkin.version}:")
+class CheckinService:
+    """Schedules check-ins, moves and skips them, records answers, and closes follow-ups."""
 
+    def __init__(self, settings: CheckinsSection, db: Database, clock: Clock):
+        self._settings = settings
+        self._db = db
+        self._clock = clock
 
-async def notify_members(
-    core: Core, session: AsyncSession, checkin: Checkin, profiles: Sequence[Profile], what: str, by: int
-) -> None:
-    """Tell people about a change someone else made; sent by a job, so quiet hours apply."""
-    now = core.clock.now()
-    for profile in profiles:
-        key = f"p{profile.id}:checkin:{checkin.id}:v{checkin.version}:notice:{what}:{now.timestamp():.0f}"
-        payload = {"checkin_id": checkin.id, "profile_id": profile.id, "what": what, "by": by}
-        await enqueue(session, NOTICE, key, now, payload, now)
+    async def job_contexts(self, jobs: Sequence[ClaimedJob]) -> dict[int, CheckinContext]:
+        """What a batch of per-person jobs needs, read afresh in a few queries (job id → context)."""
+        async with self._db.session() as session:
+            return await load_contexts(session, [(job.id, job.payload) for job in jobs])
 
+    async def group(self, group_id: int) -> GroupView | None:
+        """A group with its members, read afresh, or None if it is gone."""
+        async with self._db.session() as session:
+            return await load_group(session, group_id)
 
-async def create_checkin(
-    core: Core,
-    session: AsyncSession,
-    view: GroupView,
-    sequence: int,
-    scheduled_at: datetime,
-    cadence: str,
-    timezone: str,
-) -> Checkin:
-    """Store a check-in and its jobs in the caller's transaction."""
-    now = core.clock.now()
-    checkin = Checkin(
-        group_id=view.group.id,
-        sequence=sequence,
-        scheduled_at=scheduled_at,
-        timezone=timezone,
-        cadence=cadence,
-        status="scheduled",
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(checkin)
-    await session.flush()
-    await enqueue_checkin_jobs(core, session, checkin, view)
-    return checkin
+    async def notice_facts(self, profile_id: int, checkin_id: int, paused: bool) -> NoticeFacts:
+        """What a notice to one person needs: for a pause, how long they were silent; for a
+        change, the check-in and its group."""
+        async with self._db.session() as session:
+            profile = await session.get(Profile, profile_id)
+            if profile is None:
+                return NoticeFacts(None)
+            if paused:
+                return NoticeFacts(profile, silent=await answers.silent_introductions(session, profile.id))
+            checkin = await session.get(Checkin, checkin_id)
+            view = await load_group(session, checkin.group_id) if checkin else None
+            return NoticeFacts(profile, checkin=checkin, group=view)
 
+    async def next_checkin(self, actor: Actor) -> CheckinView:
+        """The person's next check-in (for /peer checkin)."""
+        now = self._clock.now()
+        async with self._db.session() as session:
+            profile = await require_member(session, actor)
+            return await self._chosen(session, profile, None, now, lock=False)
 
-async def on_introduced(core: Core, group_id: int) -> None:
-    """Schedule a group's first check-in once its introduction has gone out.
+    async def upcoming(self, actor: Actor) -> Upcoming:
+        """Every check-in the person has still to come (for /peer checkins)."""
+        now = self._clock.now()
+        async with self._db.session() as session:
+            profile = await require_member(session, actor)
+            return Upcoming(profile, await schedule.upcoming_checkins(session, profile.id, now))
 
-    The introduction handler calls this after sending. Calling it again does nothing, so a
-    retried introduction cannot create a second first check-in.
-    """
-    settings = core.config.checkins
-    try:
-        async with core.db.session() as session, session.begin():
-            existing = await session.execute(
-                select(Checkin.id).where((Checkin.group_id == group_id) & (Checkin.sequence == 1))
-            )
+    async def next_for_home(self, actor: Actor) -> CheckinView | None:
+        """The person's next check-in, or None if they have none or have not joined (home page)."""
+        now = self._clock.now()
+        async with self._db.session() as session:
+            profile = await find_profile(session, actor)
+            found = await schedule.next_upcoming(session, profile.id, now) if profile else None
+        return CheckinView(found[0], found[1], profile, now) if found else None
+
+    async def calendar(self, actor: Actor, raw_id: str | None) -> CheckinView:
+        """The next check-in, or the one a button names, for its calendar file."""
+        now = self._clock.now()
+        async with self._db.session() as session:
+            profile = await require_member(session, actor)
+            return await self._chosen(session, profile, raw_id, now, lock=raw_id is not None)
+
+    async def reschedule(self, actor: Actor, day: date, at: time) -> CheckinView:
+        """Move the person's next check-in to a local day and time; the others are told."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            profile = await require_member(session, actor)
+            when = rules.reschedule_moment(day, at, profile.timezone, now)
+            seen = await self._chosen(session, profile, None, now)
+            await schedule.reschedule(session, self._settings, seen.checkin, seen.group, when, now)
+            await schedule.notify_members(session, seen.checkin, seen.others, "rescheduled", profile.id, now)
+        return seen
+
+    async def skip(self, actor: Actor, raw_id: str | None) -> Skipped:
+        """Skip the next check-in (or the one a button names); the group's next one is made."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            profile = await require_member(session, actor)
+            seen = await self._chosen(session, profile, raw_id, now)
+            checkin, view = seen.checkin, seen.group
+            if not rules.may_skip(checkin.status, checkin.scheduled_at, now):
+                raise UserError("That check-in can no longer be skipped.")
+            await schedule.cancel_checkin_jobs(session, checkin, view)
+            checkin.status, checkin.updated_at = "skipped", now
+            await session.flush()
+            following = await schedule.schedule_next(session, self._settings, checkin, view, now)
+            if following is not None:
+                await schedule.notify_members(session, following, seen.others, "skipped", profile.id, now)
+        return Skipped(profile, following)
+
+    async def change_cadence(self, actor: Actor, wanted: str) -> CheckinView:
+        """Change how often the group meets, from the check-in after the next; the others are told."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            profile = await require_member(session, actor)
+            seen = await self._chosen(session, profile, None, now)
+            rules.refuse_unchanged_cadence(wanted, seen.checkin.cadence)
+            seen.checkin.cadence, seen.checkin.updated_at = wanted, now
+            what = f"cadence-{wanted}"
+            await schedule.notify_members(session, seen.checkin, seen.others, what, profile.id, now)
+        return seen
+
+    async def answer(self, actor: Actor, raw_id: str, choice: str) -> Checkin:
+        """Record whether the group met; one "met" makes the round count as met at once."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            profile = await require_member(session, actor)
+            seen = await self._own(session, profile, raw_id, now)
+            if not rules.may_answer(seen.checkin.status):
+                raise UserError("That check-in was skipped, so there is nothing to answer.")
+            await answers.record_answer(session, seen.checkin, profile.id, now, met=choice)
+            group = seen.group.group
+            group.outcome = rules.outcome_after_answer(group.outcome, choice)
+        return seen.checkin
+
+    async def rate(self, actor: Actor, raw_id: str, rating: int) -> Checkin:
+        """Record a 1–5 rating; once every member rated highly, each is offered to continue."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            profile = await require_member(session, actor)
+            seen = await self._own(session, profile, raw_id, now)
+            await answers.record_answer(session, seen.checkin, profile.id, now, rating=rating)
+            given = await answers.ratings(session, seen.checkin)
+            group_id = seen.group.group.id
+            for member_id in rules.continue_offer_recipients([m.id for m in seen.group.members], given):
+                payload = {"group_id": group_id, "profile_id": member_id}
+                await enqueue(session, CONTINUE, continue_key(member_id, group_id), now, payload, now)
+        return seen.checkin
+
+    async def save_note(self, actor: Actor, raw_id: str, text: str | None) -> None:
+        """Save (or clear, with None) the person's private note on a check-in."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            profile = await require_member(session, actor)
+            seen = await self._own(session, profile, raw_id, now)
+            await answers.record_answer(session, seen.checkin, profile.id, now, private_note=text)
+
+    async def choose_continue(self, actor: Actor, group_id: int, wants: bool) -> list[Profile]:
+        """Record whether the person wants to stay with their group; returns the others in it."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            profile = await require_member(session, actor)
+            member = await session.get(GroupMember, (group_id, profile.id))
+            if member is None:
+                raise UserError(STALE_BUTTON)
+            member.wants_continue = wants
             view = await load_group(session, group_id)
-            if existing.first() is not None or view is None or len(view.members) < 2:
-                return
-            timezone = group_timezone([m.timezone for m in view.members])
-            cadence = agreed_cadence([m.cadence for m in view.members])
-            first = first_checkin_moment(core.clock.now(), settings, timezone)
-            await end_superseded_checkins(core, session, view)
-            await create_checkin(core, session, view, 1, first, cadence, timezone)
-    except IntegrityError:
-        log.info("group %s already had its first check-in", group_id)
+            mine = await schedule.member_checkins(session, profile.id, ("done", "scheduled"))
+            latest = rules.latest_checkin_of_group(mine, group_id)
+            if latest is not None:
+                await answers.record_answer(session, latest, profile.id, now, wants_continue=wants)
+        return view.others(profile.id)
 
+    async def schedule_first(self, group_id: int) -> None:
+        """Schedule a group's first check-in once its introduction has gone out.
 
-async def end_superseded_checkins(core: Core, session: AsyncSession, view: GroupView) -> None:
-    """A new introduction replaces the members' older groups: their future check-ins are dropped.
-
-    Without this a pair who chose to continue would get two sets of reminders, one per group.
-    """
-    now = core.clock.now()
-    for member in view.members:
-        for old in await member_checkins(session, member.id, ("scheduled",)):
-            if old.group_id != view.group.id and old.scheduled_at > now:
-                old_view = await load_group(session, old.group_id)
-                await cancel_checkin_jobs(session, old, old_view)
-                old.status, old.updated_at = "skipped", now
-
-
-def first_checkin_moment(introduced_at: datetime, settings, timezone: str) -> datetime:
-    """When a newly introduced group first meets.
-
-    Whole days land on `checkin_time` in the group's zone, as people plan their weeks; a
-    shorter delay (an organiser rehearsing a cycle in minutes) lands exactly that long after.
-    """
-    after = settings.first_checkin_after
-    if after % timedelta(days=1):
-        return introduced_at + after
-    local_day = introduced_at.astimezone(_zone(timezone)).date()
-    return local_to_utc(local_day + after, parse_clock_time(settings.checkin_time), timezone)
-
-
-def _zone(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
-
-
-async def schedule_next(
-    core: Core, session: AsyncSession, checkin: Checkin, view: GroupView
-) -> Checkin | None:
-    """The group's next check-in after this one, unless the group has moved on.
-
-    A group stops having check-ins when fewer than two members remain or when any member
-    has been introduced to a newer group (the next round took over).
-    """
-    if len(view.members) < 2:
-        return None
-    newer = await session.execute(
-        select(GroupMember.group_id).where(
-            GroupMember.profile_id.in_([m.id for m in view.members]) & (GroupMember.group_id > view.group.id)
-        )
-    )
-    if newer.first() is not None:
-        return None
-    following = (
-        await session.execute(
-            select(Checkin).where(
-                (Checkin.group_id == checkin.group_id) & (Checkin.sequence == checkin.sequence + 1)
-            )
-        )
-    ).scalar_one_or_none()
-    if following is not None:
-        return following
-    now = core.clock.now()
-    when = add_local_days(checkin.scheduled_at, CADENCE_DAYS[checkin.cadence], checkin.timezone)
-    while when <= now:
-        when = add_local_days(when, CADENCE_DAYS[checkin.cadence], checkin.timezone)
-    return await create_checkin(
-        core, session, view, checkin.sequence + 1, when, checkin.cadence, checkin.timezone
-    )
-
-
-async def member_checkins(session: AsyncSession, profile_id: int, statuses: Sequence[str]) -> list[Checkin]:
-    """Check-ins of every group the person is in, with these statuses, soonest first."""
-    rows = await session.execute(
-        select(Checkin)
-        .join(GroupMember, GroupMember.group_id == Checkin.group_id)
-        .where((GroupMember.profile_id == profile_id) & Checkin.status.in_(statuses))
-        .order_by(Checkin.scheduled_at, Checkin.id)
-    )
-    return list(rows.scalars())
-
-
-async def silent_introductions(session: AsyncSession, profile_id: int) -> int:
-    """How many of the person's latest introductions, in a row, got no answer from them at all.
-
-    Only groups whose first follow-up has closed count; any answer to any follow-up of a
-    group breaks the run.
-    """
-    groups = (
-        await session.execute(
-            select(GroupMember.group_id)
-            .join(Checkin, Checkin.group_id == GroupMember.group_id)
-            .where(
-                (GroupMember.profile_id == profile_id) & (Checkin.sequence == 1) & (Checkin.status == "done")
-            )
-            .order_by(GroupMember.group_id.desc())
-        )
-    ).scalars()
-    answered = set(
-        (
-            await session.execute(
-                select(Checkin.group_id)
-                .join(CheckinResponse, CheckinResponse.checkin_id == Checkin.id)
-                .where(CheckinResponse.profile_id == profile_id)
-            )
-        ).scalars()
-    )
-    silent = 0
-    for group_id in groups:
-        if group_id in answered:
-            break
-        silent += 1
-    return silent
-
-
-async def close_checkin(core: Core, checkin_id: int, version: int) -> bool:
-    """End a check-in's follow-up: record the outcome, pause the silent, schedule the next one.
-
-    Returns False if the check-in changed (rescheduled, skipped, gone) since the job was made.
-    """
-    now = core.clock.now()
-    async with core.db.session() as session, session.begin():
-        checkin = await session.get(Checkin, checkin_id, with_for_update=True)
-        if checkin is None or checkin.version != version or checkin.status != "scheduled":
-            return False
-        view = await load_group(session, checkin.group_id)
-        if view is None:
-            return False
-        checkin.status, checkin.updated_at = "done", now
-        answers = (
-            await session.execute(
-                select(CheckinResponse.met).where(
-                    (CheckinResponse.checkin_id == checkin.id) & CheckinResponse.met.is_not(None)
+        Listens to the kernel's "group introduced" hook. Calling it again does nothing, so a
+        retried introduction cannot create a second first check-in.
+        """
+        now = self._clock.now()
+        try:
+            async with self._db.session() as session, session.begin():
+                existing = await session.execute(
+                    select(Checkin.id).where((Checkin.group_id == group_id) & (Checkin.sequence == 1))
                 )
+                view = await load_group(session, group_id)
+                if existing.first() is not None or view is None or len(view.members) < 2:
+                    return
+                timezone = rules.group_timezone([m.timezone for m in view.members])
+                cadence = rules.agreed_cadence([m.cadence for m in view.members])
+                first = rules.first_checkin_moment(now, self._settings, timezone)
+                await schedule.end_superseded_checkins(session, view, now)
+                await schedule.create_checkin(session, self._settings, view, 1, first, cadence, timezone, now)
+        except IntegrityError:
+            log.info("group %s already had its first check-in", group_id)
+
+    async def close_followup(self, checkin_id: int, version: int) -> bool:
+        """End a check-in's follow-up: record the outcome, pause the silent, schedule the next one.
+
+        Returns False if the check-in changed (rescheduled, skipped, gone) since the job was made.
+        """
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            checkin = await session.get(Checkin, checkin_id, with_for_update=True)
+            if checkin is None or checkin.version != version or checkin.status != "scheduled":
+                return False
+            view = await load_group(session, checkin.group_id)
+            if view is None:
+                return False
+            checkin.status, checkin.updated_at = "done", now
+            outcome = rules.outcome_after_followup(
+                view.group.outcome, await answers.met_answers(session, checkin)
             )
-        ).scalars()
-        answers = list(answers)
-        if view.group.outcome is None and answers and "met" not in answers:
-            view.group.outcome = "not_met"
-        await session.flush()
-        if checkin.sequence == 1:
-            await pause_silent_members(core, session, view)
-        await schedule_next(core, session, checkin, view)
-    return True
+            view.group.outcome = outcome
+            await session.flush()
+            if checkin.sequence == 1:
+                await answers.pause_silent_members(
+                    session, view, self._settings.pause_after_silent_introductions, now
+                )
+            await schedule.schedule_next(session, self._settings, checkin, view, now)
+        return True
 
+    async def _chosen(
+        self, session: AsyncSession, profile: Profile, raw_id: str | None, now: datetime, lock: bool = True
+    ) -> CheckinView:
+        """The check-in a button names (always locked), else the person's next one (locked for a
+        change if `lock`); a UserError if there is none."""
+        if raw_id is not None:
+            return await self._own(session, profile, raw_id, now)
+        found = await schedule.next_upcoming(session, profile.id, now)
+        if found is None:
+            raise UserError(NONE_COMING)
+        checkin, view = found
+        if lock:
+            checkin = await session.get(Checkin, checkin.id, with_for_update=True)
+        return CheckinView(checkin, view, profile, now)
 
-async def pause_silent_members(core: Core, session: AsyncSession, view: GroupView) -> None:
-    """Pause each member whose last N introductions (N from config) all went unanswered.
-
-    Every Nth silent introduction in a row pauses again, so someone who resumes and stays
-    silent is paused after another N, not at once.
-    """
-    limit = core.config.checkins.pause_after_silent_introductions
-    now = core.clock.now()
-    for member in view.members:
-        if member.status != "active":
-            continue
-        silent = await silent_introductions(session, member.id)
-        if silent and silent % limit == 0:
-            member.status, member.paused_until, member.updated_at = "paused", None, now
-            payload = {"profile_id": member.id, "what": "paused", "checkin_id": 0}
-            key = f"p{member.id}:paused-silent:{view.group.id}"
-            await enqueue(session, NOTICE, key, now, payload, now)
-            log.debug("paused a member after %s silent introductions", silent)
-
-
-async def record_answer(
-    session: AsyncSession, checkin: Checkin, profile_id: int, now: datetime, **values: Any
-):
-    """Create or update the person's response to a check-in's follow-up."""
-    response = (
-        await session.execute(
-            select(CheckinResponse).where(
-                (CheckinResponse.checkin_id == checkin.id) & (CheckinResponse.profile_id == profile_id)
-            )
-        )
-    ).scalar_one_or_none()
-    if response is None:
-        response = CheckinResponse(checkin_id=checkin.id, profile_id=profile_id, responded_at=now)
-        session.add(response)
-    for name, value in values.items():
-        setattr(response, name, value)
-    response.responded_at = now
-    await session.flush()
-    return response
-
-
-async def all_rated_highly(session: AsyncSession, checkin: Checkin, view: GroupView) -> bool:
-    """Whether every member rated this check-in 4 or 5."""
-    high = await session.execute(
-        select(func.count())
-        .select_from(CheckinResponse)
-        .where((CheckinResponse.checkin_id == checkin.id) & (CheckinResponse.rating >= 4))
-    )
-    return high.scalar_one() == len(view.members)
-
-
-class CheckinData:
-    """Check-in answers and notes in /peer mydata; erased (and pending messages cancelled) on leave."""
-
-    name = "checkins"
-
-    async def export(self, session: AsyncSession, profile: Profile) -> Any:
-        rows = await session.execute(
-            select(CheckinResponse, Checkin)
-            .join(Checkin, Checkin.id == CheckinResponse.checkin_id)
-            .where(CheckinResponse.profile_id == profile.id)
-            .order_by(Checkin.scheduled_at)
-        )
-        answers = [
-            {
-                "checkin_at": checkin.scheduled_at.isoformat(),
-                "met": response.met,
-                "rating": response.rating,
-                "private_note": response.private_note,
-                "wants_continue": response.wants_continue,
-                "responded_at": response.responded_at.isoformat(),
-            }
-            for response, checkin in rows
-        ]
-        upcoming = [
-            {"checkin_at": c.scheduled_at.isoformat(), "cadence": c.cadence}
-            for c in await member_checkins(session, profile.id, ("scheduled",))
-        ]
-        return {"answers": answers, "upcoming": upcoming}
-
-    async def erase(self, session: AsyncSession, profile: Profile) -> None:
-        await session.execute(delete(CheckinResponse).where(CheckinResponse.profile_id == profile.id))
-        await cancel(session, f"p{profile.id}:")
+    async def _own(self, session: AsyncSession, profile: Profile, raw_id: str, now: datetime) -> CheckinView:
+        """A check-in named by a button (locked for a change), after checking the person is in its group."""
+        if not raw_id.isdigit():
+            raise UserError(STALE_BUTTON)
+        checkin = await session.get(Checkin, int(raw_id), with_for_update=True)
+        view = await load_group(session, checkin.group_id) if checkin else None
+        if view is None or profile.id not in {m.id for m in view.members}:
+            raise UserError(STALE_BUTTON)
+        return CheckinView(checkin, view, profile, now)

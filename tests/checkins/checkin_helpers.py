@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot.checkins.models import Checkin
-from bot.checkins.service import on_introduced
 from bot.kernel.scheduler import advance_clock
 from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.job_models import Job
@@ -56,10 +55,11 @@ async def make_groups(core, groups, scope="console:local") -> list[int]:
 
 
 async def introduce(core, groups) -> list[int]:
-    """Make groups and do what the introduction handler does after sending: schedule check-ins."""
+    """Make groups and do what the introduction handler does after sending: announce each group
+    introduced, which the check-ins feature answers by scheduling its first check-in."""
     made = await make_groups(core, groups)
     for group_id in made:
-        await on_introduced(core, group_id)
+        await core.hooks.introduced(group_id)
     return made
 
 
@@ -117,7 +117,7 @@ def kinds_received(platform, user) -> list[str]:
 
 
 def record_rounds(service) -> list[str]:
-    """Record who starts each round, around the real rounds service."""
+    """Record who starts each round, around the real rounds service (`h.app.rounds`)."""
     started: list[str] = []
     real_commit = service.commit
 

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.checkins.ics import calendar_event
-from bot.checkins.service import agreed_cadence, first_checkin_moment, group_timezone
+from bot.checkins.rules import agreed_cadence, first_checkin_moment, group_timezone
 from bot.kernel.config import parse_config
 from bot.kernel.quiet_hours import add_local_days, is_allowed, local_to_utc, next_allowed
 from bot.rounds.schedule import fire_times, is_matching_week

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, update
 
 from bot.app.bootstrap import build_core, prepare
+from bot.checkins.job_kinds import REMINDER
 from bot.checkins.models import Checkin
-from bot.checkins.service import REMINDER
 from bot.kernel.config import parse_config
 from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.job_models import Job
