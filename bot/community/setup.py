@@ -2,8 +2,9 @@
 join-button post, the server's admin role and the round schedule.
 
 The rules live here, not in the Discord adapter: which values are valid, what "everyone"
-means, and who may join. The adapter only turns role and channel pickers into ids and asks
-`roles_grant` what a member's roles mean.
+means, who may join and who is an admin. The adapter only turns role and channel pickers into
+ids and passes each member's role ids and Manage Server flag; the hooks installed here decide
+what they grant.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from bot.kernel.dispatch import Route
 from bot.kernel.errors import UserError
 from bot.kernel.forms import parse_form
 from bot.kernel.invocation import Actor, Invocation
-from bot.kernel.messages import Button, Field, Form, Message, Sensitivity
+from bot.kernel.messages import (
+    Button,
+    ChannelMention,
+    Field,
+    Form,
+    Message,
+    RoleMention,
+    Sensitivity,
+)
 from bot.kernel.outbox import ChannelPost, Outbound
 
 SETUP_PLATFORMS = ("discord",)
@@ -124,7 +133,7 @@ class CommunitySetup:
             row.updated_at = self._core.clock.now()
 
     async def role_facts(self, community: str, role_ids: set[str]) -> RoleFacts:
-        """For adapters: what this member's roles grant, under this server's settings."""
+        """What this member's roles grant, under this server's settings."""
         return roles_grant(await self.settings(community), role_ids)
 
 
@@ -181,13 +190,17 @@ def setup_form(current: CommunitySettings, submit: str = "setup.submit") -> Form
 
 def _describe(core: Core, settings: CommunitySettings) -> str:
     who = (
-        f"members with role <@&{settings.participant_role_id}>"
+        f"members with role {RoleMention(settings.participant_role_id)}"
         if settings.participant_role_id
         else "everyone"
     )
-    channel = f"<#{settings.optin_channel_id}>" if settings.optin_channel_id else "none (no join post)"
+    channel = (
+        str(ChannelMention(settings.optin_channel_id)) if settings.optin_channel_id else "none (no join post)"
+    )
     posted = " (join button posted)" if settings.join_message_id else ""
-    admin = f"<@&{settings.admin_role_id}>" if settings.admin_role_id else "none (Manage Server only)"
+    admin = (
+        str(RoleMention(settings.admin_role_id)) if settings.admin_role_id else "none (Manage Server only)"
+    )
     cron = settings.round_cron or f"{core.config.rounds.cron} (the bot's default)"
     return "\n".join(
         [
@@ -320,9 +333,18 @@ async def join_gate(core: Core, actor: Actor) -> str | None:
     return None if facts.may_join else JOIN_REFUSED
 
 
+async def admin_by_role(core: Core, actor: Actor) -> bool:
+    """Whether a Discord member holds the admin role their server's organisers chose."""
+    if actor.platform not in SETUP_PLATFORMS or not actor.roles:
+        return False
+    facts = await setup_service(core).role_facts(actor.community, set(actor.roles))
+    return facts.is_admin
+
+
 def install(core: Core) -> None:
-    """Let the join commands ask this server's settings who may join."""
+    """Let the core ask this server's settings who may join and who is an admin."""
     core.hooks.join_gates.append(partial(join_gate, core))
+    core.hooks.admin_grants.append(partial(admin_by_role, core))
 
 
 ROUTES: dict[str, Route] = {

@@ -19,7 +19,7 @@ from bot.kernel.durations import describe_duration
 from bot.kernel.errors import UserError
 from bot.kernel.forms import parse_form
 from bot.kernel.invocation import Actor, Invocation
-from bot.kernel.messages import Button, Field, Form, Message, Sensitivity
+from bot.kernel.messages import Button, Field, Form, Mention, Message, Sensitivity
 from bot.kernel.outbox import DirectMessage, Outbound, ReplyTo
 from bot.kernel.storage.models import Profile, Refusal
 from bot.relay.identifying_details import Finding, find_identifying_details
@@ -571,7 +571,7 @@ async def close(core: Core, inv: Invocation) -> None:
 
 def _mention(identity: Identity) -> str:
     if identity.platform in ("slack", "discord"):
-        return f"<@{identity.user_id}> on {identity.platform.title()}"
+        return f"{Mention(identity.user_id)} on {identity.platform.title()}"
     return f"{identity.user_id} on the {identity.platform}"
 
 
