@@ -17,7 +17,7 @@ from adapters.console.terminal_input import LineReader
 from bot.kernel.core import Core
 from bot.kernel.forms import FieldError, parse_field
 from bot.kernel.invocation import Actor, Invocation, Place
-from bot.kernel.messages import Button, Field, Form, Message
+from bot.kernel.messages import Button, Field, Form, Inline, Mention, Message, RoleMention, render_inline
 from bot.kernel.outbox import (
     ChannelPost,
     ConversationFacts,
@@ -72,11 +72,20 @@ def _heading(destination: Destination) -> str:
     return "bot"
 
 
+def _console_inline(element: Inline) -> str:
+    """A mention as plain text: the person's name (or id), the role's or channel's id."""
+    if isinstance(element, Mention):
+        return element.name or element.user_id
+    if isinstance(element, RoleMention):
+        return f"role {element.role_id}"
+    return f"#{element.channel_id}"
+
+
 def render(destination: Destination, message: Message) -> str:
     """A delivered message as terminal text."""
     lines = [f"[{_heading(destination)}]"]
     if message.text:
-        lines += ["  " + line for line in message.text.splitlines()]
+        lines += ["  " + line for line in render_inline(message.text, _console_inline).splitlines()]
     for name, error in message.field_errors.items():
         lines.append(f"  ! {name}: {error}")
     if message.buttons:

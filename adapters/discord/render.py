@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 
-from bot.kernel.messages import Button, Field, Form, Message
+from bot.kernel.messages import Button, Field, Form, Inline, Mention, Message, RoleMention, render_inline
 
 MAX_CONTENT = 2000
 MAX_CUSTOM_ID = 100
@@ -84,9 +84,22 @@ def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
     return chunks
 
 
+def _discord_inline(element: Inline) -> str:
+    if isinstance(element, Mention):
+        return f"<@{element.user_id}>"
+    if isinstance(element, RoleMention):
+        return f"<@&{element.role_id}>"
+    return f"<#{element.channel_id}>"
+
+
+def discord_text(text: str) -> str:
+    """The core's text with its mentions in Discord's own markup."""
+    return render_inline(text, _discord_inline)
+
+
 def render_text(message: Message, form: Form | None = None) -> str:
     """The text of a message, plus its field errors as a list when a form was refused."""
-    lines = [message.text] if message.text else []
+    lines = [discord_text(message.text)] if message.text else []
     if message.field_errors:
         labels = {f.name: f.label for f in (form.fields if form else ())}
         lines += [f"• *{labels.get(name, name)}*: {error}" for name, error in message.field_errors.items()]
@@ -125,7 +138,7 @@ def form_pages(form: Form, lead: str = "") -> list[tuple[Field, ...]]:
 
 def form_lead(form: Form, text: str = "") -> str:
     """What a modal says above its inputs: the reply's own text, then the form's intro."""
-    return "\n\n".join(part for part in (text, form.intro) if part)
+    return "\n\n".join(discord_text(part) for part in (text, form.intro) if part)
 
 
 def _initial_values(field: Field, values: Mapping[str, Any]) -> list[str]:

@@ -29,7 +29,6 @@ from adapters.slack.render import (
     decode_button,
     errors_response,
     form_values,
-    home_view,
     info_modal,
     submitted_command,
     to_modal,
@@ -39,7 +38,7 @@ from bot.kernel.config import Config, CredentialsError, slack_credentials_proble
 from bot.kernel.core import Core
 from bot.kernel.invocation import Actor, Invocation, Place
 from bot.kernel.logging_setup import guarded_logger
-from bot.kernel.messages import Message
+from bot.kernel.messages import FAILED_REPLY, Message
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +82,12 @@ class SlackAdapter:
             logger=guarded_logger("slack_sdk.peerbot"),  # it logs request bodies at DEBUG
         )
         self.platform = SlackPlatform(self.client, self.rate_limits, config.bot.name)
-        http = config.slack.mode == "http"
         self.app = AsyncApp(
             client=self.client,
             signing_secret=secrets.slack_signing_secret or None,
-            request_verification_enabled=http,
+            # The HTTP endpoint verifies every request before bolt sees it (bolt would log the
+            # body of one it rejects), so bolt does not verify a second time.
+            request_verification_enabled=False,
             # Our listeners only ack and start a task, so bolt may run them inline; otherwise it
             # runs each in a task and polls every 10 ms for the ack, which under load costs
             # each request up to a poll interval and the loop a wake-up per waiting request.
@@ -301,15 +301,8 @@ class SlackAdapter:
         self._spawn(self._home(self._team(body), event.get("user", "")))
 
     async def _home(self, team: str, user: str) -> None:
-        await self.publish_home(await self.actor(team, user))
-
-    async def publish_home(self, actor: Actor) -> None:
-        """Show the person their own home page on the App Home tab."""
-        message = await self.core.home(actor)
-        try:
-            await self.client.views_publish(user_id=actor.user_id, view=home_view(message))
-        except SlackApiError as problem:
-            log.warning("views.publish failed: %s", problem.response.get("error", "unknown"))
+        """Show the person their own home page on the App Home tab (through the outbox)."""
+        await self.core.show_home(await self.actor(team, user))
 
     async def _handle(self, invocation: Invocation) -> None:
         """Run the core; an unexpected failure is logged by type and never shown raw."""
@@ -317,10 +310,7 @@ class SlackAdapter:
             await self.core.handle(invocation)
         except Exception as problem:
             log.error("handling %s failed with %s", invocation.command, type(problem).__name__)
-            await self.core.outbox.reply(
-                invocation,
-                Message("Sorry, something went wrong on our side. Please try again in a minute."),
-            )
+            await self.core.outbox.reply(invocation, Message(FAILED_REPLY))
 
     def _forget(self, dedup: str, context: RequestContext) -> None:
         if self.platform.contexts.get(dedup) is context:

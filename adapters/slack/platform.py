@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.render import fallback_text, info_modal, to_blocks, to_modal
+from adapters.slack.render import fallback_text, home_view, info_modal, to_blocks, to_modal
 from adapters.slack.retry import CountingRateLimitHandler, delivery_failure
 from bot.kernel.messages import Message
 from bot.kernel.outbox import (
@@ -29,6 +29,7 @@ from bot.kernel.outbox import (
     Destination,
     DirectMessage,
     GroupMessage,
+    HomeView,
     ReplyTo,
 )
 
@@ -118,6 +119,9 @@ class SlackPlatform:
         try:
             if isinstance(destination, ReplyTo):
                 await self._reply(destination, message)
+                return None
+            if isinstance(destination, HomeView):
+                await self.client.views_publish(user_id=destination.user_id, view=home_view(message))
                 return None
             # Only the bot's own DMs are searched (im:history); group DMs are where peers talk,
             # and the bot never reads them, so an interrupted group post may be repeated once.

@@ -11,7 +11,17 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.kernel.messages import Attachment, Button, Field, Form, Message
+from bot.kernel.messages import (
+    Attachment,
+    Button,
+    Field,
+    Form,
+    Inline,
+    Mention,
+    Message,
+    RoleMention,
+    render_inline,
+)
 
 ACTION_PREFIX = "peer:"
 FORM_CALLBACK = "peer_form"
@@ -28,6 +38,19 @@ def _plain(text: str, limit: int = 150) -> dict:
 def escape_mrkdwn(text: str) -> str:
     """Slack reads &, < and > as markup; the core's text must show as typed."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _slack_inline(element: Inline) -> str:
+    if isinstance(element, Mention):
+        return f"<@{element.user_id}>"
+    if isinstance(element, RoleMention):
+        return f"<!subteam^{element.role_id}>"
+    return f"<#{element.channel_id}>"
+
+
+def mrkdwn(text: str) -> str:
+    """The core's text as Slack mrkdwn: shown as typed, with mentions in Slack's own markup."""
+    return render_inline(escape_mrkdwn(text), _slack_inline)
 
 
 def _chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -80,7 +103,7 @@ def _button(index: int, button: Button) -> dict:
 def to_blocks(message: Message) -> list[dict]:
     """Text as mrkdwn sections, buttons as actions blocks (at most 25 to a block)."""
     blocks: list[dict] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": escape_mrkdwn(chunk)}}
+        {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(chunk)}}
         for chunk in _chunks(message.text)
         if chunk.strip()
     ]
@@ -112,7 +135,7 @@ def _attachment_block(attachment: Attachment) -> dict:
 
 def fallback_text(message: Message) -> str:
     """The plain text Slack shows in notifications and to clients without blocks."""
-    text = message.text or (message.form.title if message.form else "")
+    text = render_inline(message.text, _slack_inline) or (message.form.title if message.form else "")
     for attachment in message.attachments:
         text += f"\n(file {attachment.filename}, {len(attachment.data)} bytes)"
     return text[:TEXT_LIMIT] or " "
@@ -169,7 +192,7 @@ def _input_block(field: Field) -> dict:
 def to_modal(form: Form, intro: str = "") -> dict:
     """A form as a modal; the submit command and args ride in private_metadata."""
     blocks: list[dict] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": escape_mrkdwn(chunk)}}
+        {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(chunk)}}
         for chunk in _chunks(intro or form.intro)
         if chunk.strip()
     ]

@@ -16,8 +16,8 @@ from bot.assist.install import install as install_assist
 from bot.assist.service import Assistant
 from bot.checkins.install import install as install_checkins
 from bot.checkins.service import CheckinService
-from bot.community import setup as community_setup
-from bot.community.setup import CommunitySetup
+from bot.community.install import install as install_community
+from bot.community.service import CommunitySetup
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.config import Config
 from bot.kernel.core import Core
@@ -93,8 +93,7 @@ def build_app(
     profiles = install_profiles(core, vectoriser, assist)
     checkins = install_checkins(core)
     relay = install_relay(core, assist)
-    core.dispatcher.add(community_setup.ROUTES)
-    community_setup.install(core)
+    community = install_community(core)
     return App(
         core=core,
         profiles=profiles,
@@ -102,7 +101,7 @@ def build_app(
         checkins=checkins,
         relay=relay,
         assist=assist,
-        community=community_setup.setup_service(core),
+        community=community,
     )
 
 

@@ -37,7 +37,7 @@ async def _slack(core: Core) -> None:
 
 
 async def _discord(core: Core) -> None:
-    from adapters.discord.adapter import run_discord
+    from adapters.discord.bot import run_discord
 
     await run_discord(core)
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
@@ -12,14 +11,14 @@ from bot.kernel.hooks import Hooks
 from bot.kernel.invocation import Actor, Invocation
 from bot.kernel.jobs import JobQueue
 from bot.kernel.messages import Message
-from bot.kernel.outbox import Outbox
+from bot.kernel.outbox import Delivery, Outbox
 from bot.kernel.people import People
 from bot.kernel.storage.database import Database
 
 
 @dataclass
 class Core:
-    """What every feature may use. Adapters call `handle` and `home` and nothing else."""
+    """What every feature may use. Adapters call `handle` and `show_home` and nothing else."""
 
     config: Config
     db: Database
@@ -29,18 +28,30 @@ class Core:
     jobs: JobQueue
     people: People
     hooks: Hooks = field(default_factory=Hooks)
-    profiles: Any = None
-    services: dict[str, Any] = field(default_factory=dict)
 
     async def handle(self, invocation: Invocation) -> None:
-        """Run one invocation; replies and other messages leave through the outbox."""
-        await self.dispatcher.handle(self, invocation)
+        """Run one invocation; replies and other messages leave through the outbox.
+
+        Adapters pass facts (a platform's admin flag, role ids); whether those make the
+        person an admin is decided here, with the features' grants (a server's admin role).
+        """
+        await self.dispatcher.handle(self, await self._with_admin_rights(invocation))
+
+    async def _with_admin_rights(self, invocation: Invocation) -> Invocation:
+        actor = invocation.actor
+        if actor.is_platform_admin or not await self.hooks.grants_admin(actor):
+            return invocation
+        return replace(invocation, actor=replace(actor, is_platform_admin=True))
 
     async def home(self, actor: Actor) -> Message:
         """The person's own home page (Slack's App Home), built by the profiles feature."""
         if self.hooks.home_page is None:
             return Message(f"*{self.config.bot.name}*")
         return await self.hooks.home_page(actor)
+
+    async def show_home(self, actor: Actor) -> Delivery:
+        """Build the person's home page and send it through the outbox, whose guard covers it."""
+        return await self.outbox.show_home(actor, await self.home(actor))
 
     async def close(self) -> None:
         """Release what features hold open (the LLM client's connections), then the database."""

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.kernel.clock import Clock
 from bot.kernel.errors import UserError
 from bot.kernel.invocation import Actor, Invocation, Place
-from bot.kernel.messages import Message
+from bot.kernel.messages import FAILED_REPLY, Message
 from bot.kernel.outbox import Outbox
 from bot.kernel.storage.database import Database
 from bot.kernel.storage.models import ProcessedInvocation, Profile
@@ -134,13 +134,7 @@ class Dispatcher:
         except Exception as problem:
             frames = "".join(traceback.format_tb(problem.__traceback__))
             log.error("command %s failed with %s\n%s", invocation.command, type(problem).__name__, frames)
-            await core.outbox.reply(
-                invocation,
-                Message(
-                    "Sorry, something went wrong on our side and nothing was changed. "
-                    "Please try again; if it keeps happening, tell your community organiser."
-                ),
-            )
+            await core.outbox.reply(invocation, Message(FAILED_REPLY))
 
     async def _first_time(self, core: Core, dedup_id: str, actor: Actor) -> bool:
         """Record the invocation (False if it was seen before); someone who uses the bot is

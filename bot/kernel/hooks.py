@@ -23,6 +23,7 @@ GroupIntroduced = Callable[[int], Awaitable[None]]
 HomeSection = Callable[[Actor], Awaitable[str | None]]
 DueWork = Callable[[datetime, datetime], Awaitable[object]]
 JoinGate = Callable[[Actor], Awaitable[str | None]]
+AdminGrant = Callable[[Actor], Awaitable[bool]]
 StartNote = Callable[[], Awaitable[str | None]]
 Closer = Callable[[], Awaitable[None]]
 HomePage = Callable[[Actor], Awaitable[Message]]
@@ -42,6 +43,8 @@ class Hooks:
     due_work: list[DueWork] = field(default_factory=list)
     # Who may join a community (e.g. a Discord participant role): a refusal to show, or None.
     join_gates: list[JoinGate] = field(default_factory=list)
+    # Whether a community's own settings make a person an admin (a Discord server's admin role).
+    admin_grants: list[AdminGrant] = field(default_factory=list)
     # Checks once the database is ready; each may return a note for the operator.
     starts: list[StartNote] = field(default_factory=list)
     # Connections to release when the core closes (the LLM client).
@@ -66,6 +69,13 @@ class Hooks:
             if refusal:
                 return refusal
         return None
+
+    async def grants_admin(self, actor: Actor) -> bool:
+        """Whether any feature's settings make this person an admin of their community."""
+        for grant in self.admin_grants:
+            if await grant(actor):
+                return True
+        return False
 
     async def home_lines(self, actor: Actor) -> list[str]:
         """The features' home-page lines for this person; a failing section is left out."""

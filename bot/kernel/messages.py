@@ -1,10 +1,21 @@
-"""Platform-neutral output: messages, buttons and forms that adapters render natively."""
+"""Platform-neutral output: messages, buttons and forms that adapters render natively.
+
+A message's text may name people, roles and channels with inline elements (`Mention`,
+`RoleMention`, `ChannelMention`): written into the text with str(), each adapter renders
+them as its platform shows them, so no feature writes Slack or Discord markup.
+"""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+FAILED_REPLY = (
+    "Sorry, something went wrong on our side and nothing was changed. "
+    "Please try again; if it keeps happening, tell your community organiser."
+)
 
 
 class Sensitivity(enum.Enum):
@@ -74,3 +85,59 @@ class Message:
     form: Form | None = None
     field_errors: Mapping[str, str] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
+
+
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters around an inline element
+_INLINE = re.compile(_OPEN + r"(user|role|channel):([^|\ue000\ue001]*)(?:\|([^\ue000\ue001]*))?" + _CLOSE)
+
+
+def _inline(kind: str, ident: str, name: str = "") -> str:
+    clean = name.replace(_OPEN, "").replace(_CLOSE, "").replace("\n", " ")
+    return f"{_OPEN}{kind}:{ident}|{clean}{_CLOSE}" if clean else f"{_OPEN}{kind}:{ident}{_CLOSE}"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person on the platform the message goes to; each adapter shows it its own way
+    (Slack and Discord as a mention, the console as the name or id)."""
+
+    user_id: str
+    name: str = ""
+
+    def __str__(self) -> str:
+        return _inline("user", self.user_id, self.name)
+
+
+@dataclass(frozen=True)
+class RoleMention:
+    """A role of a community (a Discord server's role), shown as the platform shows roles."""
+
+    role_id: str
+
+    def __str__(self) -> str:
+        return _inline("role", self.role_id)
+
+
+@dataclass(frozen=True)
+class ChannelMention:
+    """A channel of a community, shown as a link to it where the platform can."""
+
+    channel_id: str
+
+    def __str__(self) -> str:
+        return _inline("channel", self.channel_id)
+
+
+Inline = Mention | RoleMention | ChannelMention
+
+
+def render_inline(text: str, render: Callable[[Inline], str]) -> str:
+    """The text with each inline element replaced by `render`'s platform form of it."""
+
+    def one(match: re.Match) -> str:
+        kind, ident, name = match.group(1), match.group(2), match.group(3) or ""
+        if kind == "user":
+            return render(Mention(ident, name))
+        return render(RoleMention(ident) if kind == "role" else ChannelMention(ident))
+
+    return _INLINE.sub(one, text)

@@ -1,9 +1,9 @@
 """The outbox: the one way anything leaves the core, and the guard on where it may go.
 
-Every message carries a sensitivity. The guard refuses, for every message of every kind,
-any workspace, server or channel that [privacy] lists (central government, regulators);
-and for relay content anything but the direct messages of the asker and chosen peers, in
-conversations that are not shared with another organisation. Refusals are counted without
+Every message carries a sensitivity. The guard refuses, for every message of every kind
+(home views included), any workspace, server or channel that [privacy] lists (central
+government, regulators); and for relay content anything but the direct messages of the asker
+and chosen peers, in conversations that are not shared with another organisation. Refusals are counted without
 content. Logs here name the kind and outcome of a message, never its text.
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy import update
 from bot.kernel.clock import Clock
 from bot.kernel.config import PrivacySection
 from bot.kernel.counted_log import CountedLog
-from bot.kernel.invocation import Invocation
+from bot.kernel.invocation import Actor, Invocation
 from bot.kernel.messages import Message, Sensitivity
 from bot.kernel.send_fence import current_fence
 from bot.kernel.storage.database import Database
@@ -72,12 +72,21 @@ class ReplyTo:
         return self.invocation.actor.community
 
 
-Destination = DirectMessage | GroupMessage | ChannelPost | ReplyTo
+@dataclass(frozen=True)
+class HomeView:
+    """A person's own home page on the platform (Slack's App Home tab), replaced whole each time."""
+
+    platform: str
+    community: str
+    user_id: str
+
+
+Destination = DirectMessage | GroupMessage | ChannelPost | ReplyTo | HomeView
 
 
 def people_reached(destination: Destination) -> tuple[str, ...]:
     """The user ids a destination reaches directly (none for a channel post)."""
-    if isinstance(destination, DirectMessage):
+    if isinstance(destination, DirectMessage | HomeView):
         return (destination.user_id,)
     if isinstance(destination, GroupMessage):
         return destination.user_ids
@@ -242,6 +251,18 @@ class Outbox:
         """Answer the person who invoked the bot, privately, where they invoked it."""
         recipients = frozenset({invocation.actor.user_id})
         return await self.send(Outbound(ReplyTo(invocation), message, sensitivity, kind, recipients))
+
+    async def show_home(self, actor: Actor, message: Message) -> Delivery:
+        """Show a person their own home page; guarded like every other message."""
+        return await self.send(
+            Outbound(
+                HomeView(actor.platform, actor.community, actor.user_id),
+                message,
+                Sensitivity.PERSONAL,
+                "home",
+                frozenset({actor.user_id}),
+            )
+        )
 
     def _blocked_reason(self, out: Outbound) -> str | None:
         destination = out.destination

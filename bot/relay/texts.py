@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.kernel.messages import Button, Message
+from bot.kernel.messages import Button, Mention, Message
 from bot.relay.identifying_details import Finding
 
 PRIVATE_ONLY = (
@@ -195,9 +195,9 @@ def home_peer_line(asker_handle: str, handle: str) -> str:
 
 
 def mention(platform: str, user_id: str) -> str:
-    """How to reach someone on their platform (Slack and Discord render `<@id>` as their name)."""
+    """How to reach someone on their platform (Slack and Discord show the mention as their name)."""
     if platform in ("slack", "discord"):
-        return f"<@{user_id}> on {platform.title()}"
+        return f"{Mention(user_id)} on {platform.title()}"
     return f"{user_id} on the {platform}"
 
 

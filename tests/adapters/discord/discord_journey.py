@@ -10,7 +10,7 @@ from typing import Any
 
 from fake_discord import FakeDiscord
 
-from adapters.discord.adapter import build_bot
+from adapters.discord.bot import build_bot
 from bot.app.bootstrap import build_core, prepare
 from bot.kernel.clock import FakeClock
 from bot.kernel.config import parse_config

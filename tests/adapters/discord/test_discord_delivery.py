@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from log_capture import every_logger_at_debug
 
-from adapters.discord.adapter import ALLOW_DMS_HELP
+from adapters.discord.sender import ALLOW_DMS_HELP
 from bot.kernel.jobs import enqueue
 from bot.kernel.messages import Button, Message, Sensitivity
 from bot.kernel.outbox import ChannelPost, DirectMessage, GroupMessage, Outbound

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from adapters.discord.adapter import PeerBot, ShardedPeerBot, build_bot
+from adapters.discord.bot import PeerBot, ShardedPeerBot, build_bot
 from adapters.discord.render import (
     build_modal,
     button_custom_id,
     form_pages,
     modal_values,
     parse_button_custom_id,
+    render_text,
     split_text,
 )
 from bot.kernel.config import with_section
-from bot.kernel.messages import Button, Field, Form
+from bot.kernel.messages import Button, ChannelMention, Field, Form, Mention, Message, RoleMention
 from bot.profiles.form import profile_form
 
 
@@ -82,3 +83,8 @@ def test_a_modal_that_opens_with_text_shows_it_and_keeps_five_components():
     assert len(first) == 5 and first[0] == {"type": 10, "content": lead}
     second = build_modal(form, "t", 1, {}, lead).to_components()
     assert len(second) == 5 and all(c["type"] == 18 for c in second)
+
+
+def test_mentions_are_discords_own_markup():
+    message = Message(f"{Mention('42')} on Discord, members of {RoleMention('7')}, in {ChannelMention('9')}")
+    assert render_text(message) == "<@42> on Discord, members of <@&7>, in <#9>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from test_discord_journeys import JOIN_VALUES
 
-from adapters.discord.adapter import EXPIRED
+from adapters.discord.memory import EXPIRED
 from bot.kernel.messages import Button, Message, Sensitivity
 from bot.kernel.outbox import DirectMessage, Outbound
 

@@ -11,7 +11,16 @@ from adapters.slack.render import (
     to_blocks,
     to_modal,
 )
-from bot.kernel.messages import Attachment, Button, Field, Form, Message
+from bot.kernel.messages import (
+    Attachment,
+    Button,
+    ChannelMention,
+    Field,
+    Form,
+    Mention,
+    Message,
+    RoleMention,
+)
 
 FORM = Form(
     "A very long title that Slack would refuse",
@@ -87,3 +96,10 @@ def test_attachments_fall_back_to_text():
     assert "mydata.json" in blocks[-1]["text"]["text"] and "```{}```" in blocks[-1]["text"]["text"]
     big = Message("x", attachments=(Attachment("big.bin", "application/octet-stream", b"0" * 5000),))
     assert to_blocks(big)[-1]["type"] == "context"
+
+
+def test_mentions_are_slacks_own_markup_while_typed_text_stays_as_typed():
+    message = Message(f"{Mention('U42')} on Slack <b> & {RoleMention('S1')} in {ChannelMention('C7')}")
+    [block] = to_blocks(message)
+    assert block["text"]["text"] == "<@U42> on Slack &lt;b&gt; &amp; <!subteam^S1> in <#C7>"
+    assert fallback_text(message).startswith("<@U42> on Slack <b>")

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 from fake_slack import SIGNING_SECRET, command_body, signed_headers
+from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.http_endpoint import signature_problem, slack_signature
 from bot.kernel.logging_setup import configure_logging
@@ -94,3 +95,20 @@ async def test_a_signed_request_is_handled(slack_world, every_log_record):
     assert status == 200
     assert slack_world.fake.called("response_url")
     assert not [r for r in every_log_record if MARKER in r.getMessage()]
+
+
+@pytest.mark.parametrize("slack_mode", ["http"], indirect=True)
+async def test_each_request_is_verified_once_with_slack_sdks_verifier(slack_world, monkeypatch):
+    checks: list[str] = []
+    verify = SignatureVerifier.is_valid
+
+    def counted(self, body, timestamp, signature):
+        checks.append(timestamp)
+        return verify(self, body, timestamp, signature)
+
+    monkeypatch.setattr(SignatureVerifier, "is_valid", counted)
+    body = urlencode(command_body(slack_world.fake, "U1", "help")).encode()
+    status, _text = await slack_world.driver.post(body, FORM, signed_headers(body, secret=SIGNING_SECRET))
+    await slack_world.adapter.drain()
+    assert status == 200 and slack_world.fake.called("response_url")
+    assert len(checks) == 1
