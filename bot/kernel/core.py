@@ -10,7 +10,7 @@ from bot.kernel.dispatch import Dispatcher
 from bot.kernel.hooks import Hooks
 from bot.kernel.invocation import Actor, Invocation
 from bot.kernel.jobs import JobQueue
-from bot.kernel.messages import Message
+from bot.kernel.messages import Message, without_inline_markers
 from bot.kernel.outbox import Delivery, Outbox
 from bot.kernel.people import People
 from bot.kernel.storage.database import Database
@@ -35,7 +35,8 @@ class Core:
         Adapters pass facts (a platform's admin flag, role ids); whether those make the
         person an admin is decided here, with the features' grants (a server's admin role).
         """
-        await self.dispatcher.handle(self, await self._with_admin_rights(invocation))
+        typed = _without_inline_markers(invocation)
+        await self.dispatcher.handle(self, await self._with_admin_rights(typed))
 
     async def _with_admin_rights(self, invocation: Invocation) -> Invocation:
         actor = invocation.actor
@@ -65,3 +66,17 @@ class Core:
             return self.config.console.admin
         listed = getattr(self.config.admins, actor.platform, {}).get(actor.community, ())
         return actor.user_id in listed or actor.is_platform_admin
+
+
+def _without_inline_markers(invocation: Invocation) -> Invocation:
+    """What people typed, with the characters that mark a mention removed (see messages.py)."""
+    form = invocation.form
+    if form is not None:
+        form = {
+            name: without_inline_markers(value)
+            if isinstance(value, str)
+            else [without_inline_markers(item) for item in value]
+            for name, value in form.items()
+        }
+    args = tuple(without_inline_markers(word) for word in invocation.args)
+    return replace(invocation, args=args, form=form)

@@ -91,6 +91,12 @@ _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters around an inline el
 _INLINE = re.compile(_OPEN + r"(user|role|channel):([^|\ue000\ue001]*)(?:\|([^\ue000\ue001]*))?" + _CLOSE)
 
 
+def without_inline_markers(text: str) -> str:
+    """Typed text with the marker characters removed, so nobody can write a mention by hand
+    (e.g. paste one into an anonymous question to make it name someone)."""
+    return text.replace(_OPEN, "").replace(_CLOSE, "")
+
+
 def _inline(kind: str, ident: str, name: str = "") -> str:
     clean = name.replace(_OPEN, "").replace(_CLOSE, "").replace("\n", " ")
     return f"{_OPEN}{kind}:{ident}|{clean}{_CLOSE}" if clean else f"{_OPEN}{kind}:{ident}{_CLOSE}"

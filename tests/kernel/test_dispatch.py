@@ -5,7 +5,7 @@ import logging
 from bot.kernel.config import parse_config
 from bot.kernel.dispatch import Route
 from bot.kernel.invocation import Actor, Invocation
-from bot.kernel.messages import Message
+from bot.kernel.messages import Mention, Message
 
 
 async def test_a_retried_delivery_is_handled_once(harness):
@@ -55,3 +55,21 @@ def test_typed_text_becomes_dotted_routes(harness):
     assert d.from_text(harness.actor("a"), "pause until 2027-01-01").args == ("until", "2027-01-01")
     assert d.from_text(harness.actor("a"), "").command == "help"
     assert d.from_text(harness.actor("a"), 'join "unbalanced').command == "join"
+
+
+async def test_typed_text_cannot_carry_a_mention(harness):
+    """A mention pasted as its marker characters reaches no handler, so nobody can make a
+    feature name someone (in an anonymous question, say)."""
+    seen: list[Invocation] = []
+
+    async def record(core, inv: Invocation) -> None:
+        seen.append(inv)
+
+    harness.core.dispatcher.add({"echo": Route(record)})
+    planted = f"ask {Mention('U0VICTIM')} now"
+    await harness.core.handle(
+        Invocation(harness.actor("alice"), "echo", (planted,), {"question": planted, "areas": [planted]})
+    )
+    [got] = seen
+    assert got.args == ("ask user:U0VICTIM now",)
+    assert got.form == {"question": "ask user:U0VICTIM now", "areas": ["ask user:U0VICTIM now"]}
