@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [
     str(ROOT),
     str(ROOT / "tests"),
-    str(ROOT / "tests" / "slack"),
-    str(ROOT / "tests" / "discord"),
+    str(ROOT / "tests" / "adapters" / "slack"),
+    str(ROOT / "tests" / "adapters" / "discord"),
     str(ROOT / "tests" / "e2e"),
 ]
 

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "slack")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "adapters" / "slack")]
 
 from fake_slack import (  # noqa: E402
     APP_TOKEN,
