@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 
 from bot.kernel.clock import Clock
 from bot.kernel.invocation import Actor
-from bot.kernel.people import find_profile, owned_by, require_member
+from bot.kernel.people import People, find_profile, owned_by, require_member
 from bot.kernel.personal_data import PersonalDataPart
 from bot.kernel.similarity import Vectoriser, vectors_and_backend
 from bot.kernel.storage.database import Database
@@ -26,8 +26,8 @@ from bot.profiles.suggestions import SuggestedAreas, TagSuggester
 from bot.profiles.views import profile_as_dict
 
 
-class ProfileService:
-    """Reads and changes profiles; every change is one transaction."""
+class ProfileService(People):
+    """Reads and changes profiles; every change is one transaction (lookups are the kernel's)."""
 
     def __init__(
         self,
@@ -37,21 +37,11 @@ class ProfileService:
         parts: list[PersonalDataPart],
         suggester: TagSuggester,
     ):
-        self._db = db
+        super().__init__(db)
         self._clock = clock
         self._vectoriser = vectoriser
         self._parts = parts
         self._suggester = suggester
-
-    async def find(self, actor: Actor) -> Profile | None:
-        """The caller's profile, pending or not."""
-        async with self._db.session() as session:
-            return await find_profile(session, actor)
-
-    async def require(self, actor: Actor) -> Profile:
-        """The caller's consented profile, or a UserError telling them how to join."""
-        async with self._db.session() as session:
-            return await require_member(session, actor)
 
     async def _vector(self, challenge: str) -> tuple[Any, str]:
         [vector], backend = await vectors_and_backend(self._vectoriser, [challenge])
