@@ -38,7 +38,7 @@ from bot.kernel.config import Config, CredentialsError, slack_credentials_proble
 from bot.kernel.core import Core
 from bot.kernel.invocation import Actor, Invocation, Place
 from bot.kernel.logging_setup import guarded_logger
-from bot.kernel.messages import FAILED_REPLY, Message
+from bot.kernel.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ class SlackAdapter:
             place = _place_from_channel(
                 body.get("channel_id", ""), body.get("channel_name", ""), body.get("is_ext_shared_channel")
             )
-            await self._handle(self.core.dispatcher.from_text(actor, body.get("text", ""), dedup, place))
+            await self.core.handle(self.core.dispatcher.from_text(actor, body.get("text", ""), dedup, place))
         finally:
             self._forget(dedup, context)
 
@@ -232,7 +232,7 @@ class SlackAdapter:
                 place = _place_from_channel(
                     channel.get("id", ""), channel.get("name", ""), body.get("is_ext_shared_channel")
                 )
-            await self._handle(Invocation(actor, command, args, None, dedup, place))
+            await self.core.handle(Invocation(actor, command, args, None, dedup, place))
         finally:
             self._forget(dedup, context)
 
@@ -270,7 +270,9 @@ class SlackAdapter:
         user = body.get("user") or {}
         actor = await self.actor(team, user.get("id", ""), user.get("username") or user.get("name", ""))
         command, args = submitted_command(view)
-        await self._handle(Invocation(actor, command, args, form_values(view), dedup, Place(surface="form")))
+        await self.core.handle(
+            Invocation(actor, command, args, form_values(view), dedup, Place(surface="form"))
+        )
 
     def _submission_answer(self, replies: list[Message], view: dict, title: str) -> dict:
         """The acknowledgement for a submitted modal: errors, a next form, a message, or close."""
@@ -303,14 +305,6 @@ class SlackAdapter:
     async def _home(self, team: str, user: str) -> None:
         """Show the person their own home page on the App Home tab (through the outbox)."""
         await self.core.show_home(await self.actor(team, user))
-
-    async def _handle(self, invocation: Invocation) -> None:
-        """Run the core; an unexpected failure is logged by type and never shown raw."""
-        try:
-            await self.core.handle(invocation)
-        except Exception as problem:
-            log.error("handling %s failed with %s", invocation.command, type(problem).__name__)
-            await self.core.outbox.reply(invocation, Message(FAILED_REPLY))
 
     def _forget(self, dedup: str, context: RequestContext) -> None:
         if self.platform.contexts.get(dedup) is context:

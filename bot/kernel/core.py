@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 
 from bot.kernel.clock import Clock
@@ -10,10 +11,12 @@ from bot.kernel.dispatch import Dispatcher
 from bot.kernel.hooks import Hooks
 from bot.kernel.invocation import Actor, Invocation
 from bot.kernel.jobs import JobQueue
-from bot.kernel.messages import Message, without_inline_markers
+from bot.kernel.messages import FAILED_REPLY, Message, without_inline_markers
 from bot.kernel.outbox import Delivery, Outbox
 from bot.kernel.people import People
 from bot.kernel.storage.database import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,9 +37,15 @@ class Core:
 
         Adapters pass facts (a platform's admin flag, role ids); whether those make the
         person an admin is decided here, with the features' grants (a server's admin role).
+        Whatever fails on the way (the database, a grant), the person gets the one "something
+        went wrong" reply, never a traceback, whichever platform they are on.
         """
         typed = _without_inline_markers(invocation)
-        await self.dispatcher.handle(self, await self._with_admin_rights(typed))
+        try:
+            await self.dispatcher.handle(self, await self._with_admin_rights(typed))
+        except Exception as problem:
+            log.error("handling %s failed with %s", invocation.command, type(problem).__name__)
+            await self.outbox.reply(invocation, Message(FAILED_REPLY))
 
     async def _with_admin_rights(self, invocation: Invocation) -> Invocation:
         actor = invocation.actor

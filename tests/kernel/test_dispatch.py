@@ -5,7 +5,7 @@ import logging
 from bot.kernel.config import parse_config
 from bot.kernel.dispatch import Route
 from bot.kernel.invocation import Actor, Invocation
-from bot.kernel.messages import Mention, Message
+from bot.kernel.messages import FAILED_REPLY, Mention, Message
 
 
 async def test_a_retried_delivery_is_handled_once(harness):
@@ -73,3 +73,16 @@ async def test_typed_text_cannot_carry_a_mention(harness):
     [got] = seen
     assert got.args == ("ask user:U0VICTIM now",)
     assert got.form == {"question": "ask user:U0VICTIM now", "areas": ["ask user:U0VICTIM now"]}
+
+
+async def test_a_failure_outside_any_handler_still_gets_the_one_reply(harness):
+    """Whatever fails before a handler runs (here a feature's admin grant), every adapter's
+    person gets the kernel's one "something went wrong" reply, and nothing is raised at them."""
+
+    async def broken_grant(actor: Actor) -> bool:
+        raise RuntimeError("the database went away")
+
+    harness.core.hooks.admin_grants.append(broken_grant)
+    await harness.core.handle(Invocation(harness.actor("alice"), "help"))
+    [reply] = harness.platform.to("alice")
+    assert reply.text == FAILED_REPLY
