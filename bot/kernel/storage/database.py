@@ -49,10 +49,18 @@ def _alembic_config() -> AlembicConfig:
     return config
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+def _configure_sqlite_connection(dbapi_connection, _record) -> None:
+    """Set on every new SQLite connection: foreign keys, a busy wait, and secure_delete.
+
+    secure_delete makes SQLite overwrite with zeros what a DELETE or an UPDATE frees (the old
+    cell and freed pages), so erased profiles, edited drafts and purged threads leave no
+    readable bytes in the file. Many SQLite builds leave it off by default; it is a
+    per-connection setting, so it is set here rather than only around the purge.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -87,7 +95,7 @@ class Database:
             url, echo=False, hide_parameters=True, connect_args=connect_args
         )
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
+            event.listen(self.engine.sync_engine, "connect", _configure_sqlite_connection)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> AsyncSession:
