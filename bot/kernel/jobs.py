@@ -24,13 +24,13 @@ import logging
 import secrets
 import traceback
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,7 +52,16 @@ class Core(Protocol):
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Cancelled", "ClaimedJob", "GaveUp", "JobQueue", "RetryLater", "cancel", "enqueue"]
+__all__ = [
+    "Cancelled",
+    "ClaimedJob",
+    "GaveUp",
+    "JobQueue",
+    "RetryLater",
+    "cancel",
+    "delete_by_prefix",
+    "enqueue",
+]
 
 # Handler failures (bugs, a database error) are retried this many times, then the job fails.
 MAX_HANDLER_ERRORS = 8
@@ -99,6 +108,19 @@ async def cancel(session: AsyncSession, key_prefix: str) -> int:
         .values(status="cancelled")
     )
     return result.rowcount
+
+
+async def delete_by_prefix(session: AsyncSession, key_prefixes: Iterable[str]) -> int:
+    """Delete jobs in any state, done ones too, whose key starts with one of the prefixes.
+
+    For work about data that must leave no trace once deleted (a purged relay thread): unlike
+    `cancel`, no row stays behind to say when it was due, ran or finished.
+    """
+    prefixes, deleted = list(key_prefixes), 0
+    for start in range(0, len(prefixes), 200):
+        matches = [Job.key.startswith(prefix, autoescape=True) for prefix in prefixes[start : start + 200]]
+        deleted += (await session.execute(delete(Job).where(or_(*matches)))).rowcount
+    return deleted
 
 
 def lane_of(job: ClaimedJob) -> str:

@@ -20,6 +20,7 @@ from bot.kernel.storage.models import Profile
 from bot.relay import texts
 from bot.relay.detail_check import DetailCheck
 from bot.relay.identifying_details import Finding
+from bot.relay.job_keys import question_job
 from bot.relay.models import RelayMessage, RelayThread
 from bot.relay.parties import Identity, in_flight
 from bot.relay.routing import delivery_delay, new_handle, rank_peers
@@ -213,7 +214,8 @@ class AskService:
             session.add(row)
             await session.flush()
             due = now + delivery_delay(relay.delay_min, relay.delay_max)
-            await enqueue(session, "relay.question", f"relay:q:{row.id}", due, {"participant": row.id}, now)
+            key = question_job(thread_id, row.id)
+            await enqueue(session, "relay.question", key, due, {"participant": row.id}, now)
 
     async def discard_draft(self, actor: Actor, thread_id: str) -> None:
         """Delete a draft (its question and asker row) that was never sent."""

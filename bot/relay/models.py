@@ -84,10 +84,24 @@ class RelayKeyCheck(Base):
 
 
 class RelayReport(Base):
-    """That a relay message was reported in a community: a count for organisers, nothing more."""
+    """That a message of a live thread was reported in a community: a count for organisers.
+
+    The row lives only as long as its thread: a purge or an erasure folds it into
+    RelayReportCount and deletes it, so nothing says which thread was reported, or when.
+    """
 
     __tablename__ = "relay_reports"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     community_key: Mapped[str] = mapped_column(String(90), index=True)
+    thread_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+
+
+class RelayReportCount(Base):
+    """How many reports a community had in threads since deleted: a number, with no row per report."""
+
+    __tablename__ = "relay_report_counts"
+
+    community_key: Mapped[str] = mapped_column(String(90), primary_key=True)
+    reports: Mapped[int] = mapped_column(Integer)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kernel.crypto import RelayCrypto
@@ -16,7 +16,7 @@ from bot.kernel.storage.models import Profile
 from bot.relay.keys import RelayKeys
 from bot.relay.models import RelayMessage, RelayParticipant, RelayThread
 from bot.relay.parties import Identity
-from bot.relay.store import delete_threads
+from bot.relay.store import delete_participants, delete_threads
 
 
 def _identity(profile: Profile) -> Identity:
@@ -45,14 +45,7 @@ class RelayPersonalData:
             return
         rows = list((await session.execute(self._keys.select_owned(_identity(profile)))).scalars())
         await delete_threads(session, [row.thread_id for row in rows if row.role == "asker"])
-        peer_ids = [row.id for row in rows if row.role == "peer"]
-        if peer_ids:
-            await session.execute(
-                delete(RelayMessage).where(
-                    RelayMessage.sender_id.in_(peer_ids) | RelayMessage.recipient_id.in_(peer_ids)
-                )
-            )
-            await session.execute(delete(RelayParticipant).where(RelayParticipant.id.in_(peer_ids)))
+        await delete_participants(session, [row for row in rows if row.role == "peer"])
 
 
 async def _thread_export(session: AsyncSession, crypto: RelayCrypto, row: RelayParticipant) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from bot.kernel.outbox import DirectMessage, Outbound, Outbox
 from bot.kernel.storage.database import Database
 from bot.kernel.storage.models import Refusal
 from bot.relay import texts
-from bot.relay.models import RelayReport
+from bot.relay.models import RelayReport, RelayReportCount
 from bot.relay.parties import in_flight
 from bot.relay.rules import organiser_ids
 from bot.relay.store import ThreadStore
@@ -57,7 +57,9 @@ class ReportService:
             sender = view.parties[message.sender_id]
             sender.row.blocked = True
             body = self._store.body(message) if include_text else ""
-            session.add(RelayReport(at=self._clock.now(), community_key=actor.community_key))
+            session.add(
+                RelayReport(at=self._clock.now(), community_key=actor.community_key, thread_id=view.thread.id)
+            )
         with in_flight(body):
             told = await self._tell_organisers(actor, body if include_text else None)
         return Reported(sender.handle, told, include_text)
@@ -100,4 +102,6 @@ class ReportService:
                     .where(RelayReport.community_key == community_key)
                 )
             ).scalar_one()
+            folded = await session.get(RelayReportCount, community_key)
+            reports += folded.reports if folded else 0
         return RefusalCounts(refusals, reports)

@@ -1,7 +1,9 @@
 """Keeping relay data no longer than needed, and re-encrypting it when keys rotate.
 
 Threads quiet or closed for longer than `[relay] retention` are deleted with everything in
-them (on SQLite with secure_delete on, so the freed pages are overwritten).
+them and about them: messages, participants, every job row and every report row (reports
+are kept only as a per-community count). On SQLite every connection has secure_delete on
+(bot/kernel/storage/database.py), so the freed space is overwritten with zeros.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
@@ -39,8 +41,6 @@ class Retention:
         """Delete every thread quiet or closed for longer than the retention period."""
         cutoff = self._clock.now() - self._config.relay.retention
         async with self._db.session() as session, session.begin():
-            if self._db.is_sqlite:
-                await session.execute(text("PRAGMA secure_delete = ON"))
             query = select(RelayThread.id)
             if not everything:
                 query = query.where(RelayThread.last_activity_at < cutoff)

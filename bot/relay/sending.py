@@ -17,6 +17,7 @@ from bot.kernel.outbox import Delivery, Outbound, Outbox, ReplyTo
 from bot.kernel.retry_policy import backoff
 from bot.kernel.storage.database import Database
 from bot.relay import texts
+from bot.relay.job_keys import message_job
 from bot.relay.models import RelayMessage
 from bot.relay.parties import Party, ThreadView
 from bot.relay.store import ThreadStore
@@ -68,18 +69,18 @@ class RelaySender:
             out = await self.recipient_message(session, view, message, sender, recipient, body)
         delivery = await self.send_to(view, recipient, out, f"relay.{message.kind}")
         if delivery.status == "failed":
-            await self.retry_later(message.id)
+            await self.retry_later(message)
         return delivery.status
 
-    async def retry_later(self, message_id: str) -> None:
+    async def retry_later(self, message: RelayMessage) -> None:
         """A message the platform could not take now goes again from the job queue."""
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
             await enqueue(
                 session,
                 "relay.message",
-                f"relay:m:{message_id}",
+                message_job(message.thread_id, message.id),
                 now + backoff(0, None),
-                {"message": message_id},
+                {"message": message.id},
                 now,
             )
