@@ -134,7 +134,8 @@ def bolt_body(body: bytes, content_type: str, charset: str | None) -> str:
 def _bolt_request(request: web.Request, body: bytes) -> AsyncBoltRequest:
     """Bolt's request for a checked body (as slack_bolt.adapter.aiohttp builds it). Raises
     MalformedRequest also when bolt cannot read who and where from a JSON object's fields."""
-    text = bolt_body(body, request.content_type, request.charset)
+    content_type = request.headers.get("Content-Type", "").split(";")[0]  # as bolt reads it
+    text = bolt_body(body, content_type, request.charset)
     try:
         return AsyncBoltRequest(body=text, query=request.query_string, headers=request.headers)
     except (AttributeError, TypeError, KeyError, IndexError, ValueError):

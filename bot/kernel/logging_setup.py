@@ -46,7 +46,8 @@ REDACTED = "[redacted]"
 REQUEST_QUOTING = (
     ("aiohttp.server", "", "aiohttp refused or failed a request"),
     ("slack_bolt", "Unhandled request", "slack-bolt found no listener for a request"),
-    ("slack_bolt", "A global middleware", "slack-bolt: a middleware neither answered nor passed on a request"),
+    ("slack_bolt", "A global middleware", "slack-bolt: a middleware left a request unanswered"),
+    ("slack_bolt", "Failed to run", "slack-bolt: a middleware or listener failed on a request"),
 )
 
 

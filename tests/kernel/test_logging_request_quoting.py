@@ -31,7 +31,7 @@ def test_slack_bolts_unhandled_request_warnings_never_carry_the_request():
             guarded_logger(name).warning(warning_unhandled_by_global_middleware("m", request))
     assert not [text for text in capture.texts if MARKER in text]
     assert sum("slack-bolt found no listener for a request" in text for text in capture.texts) == 2
-    assert sum("neither answered nor passed on" in text for text in capture.texts) == 2
+    assert sum("a middleware left a request unanswered" in text for text in capture.texts) == 2
 
 
 def test_aiohttps_bad_request_record_keeps_only_the_exception_type():
@@ -39,9 +39,21 @@ def test_aiohttps_bad_request_record_keeps_only_the_exception_type():
         raise BadHttpMessage(f"Invalid header token: b'X-Note {MARKER}'")
     except BadHttpMessage as problem:
         with every_logger_at_debug() as capture:
-            guarded_logger("aiohttp.server").error("Error handling request from %s", "127.0.0.1", exc_info=problem)
+            server_log = guarded_logger("aiohttp.server")
+            server_log.error("Error handling request from %s", "127.0.0.1", exc_info=problem)
     assert not [text for text in capture.texts if MARKER in text]
     assert any("aiohttp refused or failed a request (BadHttpMessage)" in text for text in capture.texts)
+
+
+def test_slack_bolts_failure_records_keep_only_the_exception_type():
+    try:
+        {}[f"typed {MARKER}"]
+    except KeyError as problem:
+        with every_logger_at_debug() as capture:
+            bolt_log = guarded_logger("slack_bolt.peerbot")
+            bolt_log.exception(f"Failed to run listener function (error: {problem})")
+    assert not [text for text in capture.texts if MARKER in text]
+    assert any("a middleware or listener failed on a request (KeyError)" in text for text in capture.texts)
 
 
 def test_other_library_warnings_pass_unchanged():

@@ -38,18 +38,21 @@ def _form(**fields: str) -> bytes:
 
 
 COMMAND = {"command": "/peer", "team_id": TEAM, "user_id": "U1", "trigger_id": "1.2.3"}
+MARK = MARKER.encode()
+UNKNOWN_CHARSET = FORM + "; charset=x-no-such-charset"
 MALFORMED = [
-    pytest.param(b'{"type": "event_callback", "event": {"text": "' + MARKER.encode(), JSON, id="bad-json"),
+    pytest.param(b'{"type": "event_callback", "event": {"text": "' + MARK, JSON, id="bad-json"),
     pytest.param(json.dumps([MARKER]).encode(), JSON, id="json-list"),
     pytest.param(json.dumps(MARKER).encode(), JSON, id="json-string"),
-    pytest.param(b'{"type": "event_callback", "text": "' + MARKER.encode() + b' \xff\xfe"}', JSON, id="json-not-utf8"),
-    pytest.param(_form(**COMMAND).replace(b"trigger", MARKER.encode() + b"\xff&trigger"), FORM, id="form-not-utf8"),
+    pytest.param(b'{"type": "event_callback", "text": "' + MARK + b' \xff\xfe"}', JSON, id="json-not-utf8"),
+    pytest.param(_form(**COMMAND).replace(b"trigger", MARK + b"\xff&trigger"), FORM, id="form-not-utf8"),
     pytest.param(_form(**COMMAND, text=MARKER) + b"%FF%FE", FORM, id="command-broken-percent-encoding"),
-    pytest.param(_form(**COMMAND, text=MARKER), FORM + "; charset=x-no-such-charset", id="command-unknown-charset"),
+    pytest.param(_form(**COMMAND, text=MARKER), UNKNOWN_CHARSET, id="command-unknown-charset"),
+    pytest.param(json.dumps({"team": 5, "text": MARKER}).encode(), JSON, id="json-team-not-text"),
     pytest.param(_form(payload=f"{{{MARKER}"), FORM, id="payload-not-json"),
     pytest.param(_form(payload=json.dumps([MARKER])), FORM, id="payload-list"),
     pytest.param(_form(payload=json.dumps(MARKER)), FORM, id="payload-string"),
-    pytest.param(_form(payload='{"type": "block_actions", "x": "') + b"%FF" + MARKER.encode(), FORM, id="payload-not-utf8"),
+    pytest.param(_form(payload='{"type": "x", "x": "') + b"%FF" + MARK, FORM, id="payload-not-utf8"),
 ]
 
 
