@@ -105,6 +105,7 @@ class SlackAdapter:
         self.app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(self._on_action)
         self.app.view_submission(FORM_CALLBACK)(self._on_view_submission)
         self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.options(re.compile(".*"))(self._on_options)
 
     # --- starting and stopping -------------------------------------------------------
 
@@ -235,6 +236,12 @@ class SlackAdapter:
             await self.core.handle(Invocation(actor, command, args, None, dedup, place))
         finally:
             self._forget(dedup, context)
+
+    @staticmethod
+    async def _on_options(ack) -> None:
+        """The bot offers no external selects, so a search typed into one (block_suggestion) is
+        answered with no options, and never left unhandled for slack-bolt to log its value."""
+        await ack(options=[])
 
     async def _on_view_submission(self, ack, body: dict, view: dict) -> None:
         team = self._team(body)

@@ -5,6 +5,10 @@ aiohttp, sqlalchemy.engine, openai, httpx) and slack-bolt logs a rejected reques
 at INFO. Those loggers are held at WARNING whatever the configured level, and a filter
 on our handler drops anything below WARNING from them even if a library lowers its own
 level; text the relay marks as sensitive is replaced wherever it appears.
+
+A few library records above that level quote a request too (aiohttp an HTTP request's
+offending header line, slack-bolt an unhandled request's fields, such as what someone typed
+into a select's search): the same filter replaces those with a fixed line (REQUEST_QUOTING).
 """
 
 from __future__ import annotations
@@ -36,6 +40,33 @@ BODY_LOGGING_LIBRARIES = (
 )
 REDACTED = "[redacted]"
 
+# Library records at WARNING or above that quote a request's bytes or fields: (logger name or
+# its parent, start of the unformatted message, the fixed line that replaces the record). Only
+# the exception's type is kept: its message and traceback can quote the request.
+REQUEST_QUOTING = (
+    ("aiohttp.server", "", "aiohttp refused or failed a request"),
+    ("slack_bolt", "Unhandled request", "slack-bolt found no listener for a request"),
+    ("slack_bolt", "A global middleware", "slack-bolt: a middleware left a request unanswered"),
+    ("slack_bolt", "Failed to run", "slack-bolt: a middleware or listener failed on a request"),
+)
+
+
+def _quotes_a_request(record: logging.LogRecord) -> str | None:
+    """The fixed line for a record that REQUEST_QUOTING lists (not yet replaced), or None."""
+    message = str(record.msg)
+    for logger, start, line in REQUEST_QUOTING:
+        named = record.name == logger or record.name.startswith(logger + ".")
+        if named and message.startswith(start) and not message.startswith(line):
+            return line
+    return None
+
+
+def _make_content_free(record: logging.LogRecord, line: str) -> None:
+    if record.exc_info and record.exc_info[0] is not None:
+        line = f"{line} ({record.exc_info[0].__name__})"
+    record.msg, record.args = line, ()
+    record.exc_info = record.exc_text = record.stack_info = None
+
 
 class SensitiveText:
     """Texts in flight that must never reach a log; the relay adds and removes them."""
@@ -66,11 +97,16 @@ SENSITIVE = SensitiveText()
 
 
 class LibraryBodyFilter(logging.Filter):
-    """Drops library records below WARNING and scrubs sensitive text from the rest."""
+    """Drops library records below WARNING, replaces those that quote a request with a fixed
+    line, and scrubs sensitive text from the rest."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING and record.name.split(".")[0] in BODY_LOGGING_LIBRARIES:
             return False
+        line = _quotes_a_request(record)
+        if line is not None:
+            _make_content_free(record, line)
+            return True
         message = record.getMessage()
         scrubbed = SENSITIVE.scrub(message)
         if scrubbed != message:

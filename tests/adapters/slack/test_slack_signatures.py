@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from urllib.parse import urlencode
 
@@ -33,6 +35,17 @@ def test_slack_published_signature_vector():
         signature_problem("8f742231b10e8888abcd99yyyzzz85a5", "1531420618", expected, body, 1531420919)
         == "stale"
     )
+
+
+def test_a_body_that_is_not_utf8_is_checked_over_its_bytes():
+    """slack_sdk's verifier reads the body as UTF-8; Slack signs bytes. Such a body, signed, is
+    let through to be refused as malformed (400), and a wrong signature is still refused."""
+    secret, timestamp, body = "8f742231b10e8888abcd99yyyzzz85a5", "1531420618", b"text=\xff\xfe"
+    base = b"v0:" + timestamp.encode() + b":" + body
+    signed = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    assert signature_problem(secret, timestamp, signed, body, 1531420618) is None
+    assert signature_problem("another-secret", timestamp, signed, body, 1531420618) == "bad signature"
+    assert signature_problem(secret, timestamp, signed, body, 1531420919) == "stale"
 
 
 class Everything(logging.Handler):
