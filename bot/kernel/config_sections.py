@@ -231,6 +231,12 @@ class RelaySection:
         timedelta(hours=1), duration_range("1s", "1d"), "How often the purge of old threads runs."
     )
     asks_per_day: int = setting(3, int_range(1, 50), "Questions one person may ask per day.")
+    checks_per_hour: int = setting(
+        10,
+        int_range(1, 100),
+        "Drafts (questions, answers, follow-ups) one person may have checked for identifying "
+        "details per hour, so nobody can probe the directory by drafting.",
+    )
     delay_min: timedelta = setting(
         timedelta(seconds=30),
         duration_range("0s", "1h"),

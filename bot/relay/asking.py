@@ -18,8 +18,7 @@ from bot.kernel.people import People
 from bot.kernel.storage.database import Database
 from bot.kernel.storage.models import Profile
 from bot.relay import texts
-from bot.relay.detail_check import DetailCheck
-from bot.relay.identifying_details import Finding
+from bot.relay.detail_check import Checked, DetailCheck
 from bot.relay.job_keys import question_job
 from bot.relay.models import RelayMessage, RelayThread
 from bot.relay.parties import Identity, in_flight
@@ -33,14 +32,6 @@ from bot.relay.rules import (
     shares_of,
 )
 from bot.relay.store import ThreadStore, delete_threads, new_id
-
-
-@dataclass(frozen=True)
-class Checked:
-    """The check found details: the draft waits for the asker to edit, send or cancel."""
-
-    draft_id: str
-    findings: list[Finding]
 
 
 @dataclass(frozen=True)
@@ -97,11 +88,11 @@ class AskService:
     async def submit(
         self, actor: Actor, question: str, share_org_type: bool, share_region: bool, draft_id: str | None
     ) -> Checked | Sent:
-        """Keep the question as a draft, check it, and send it unless the check found something."""
+        """Check the question, keep it as a draft, and send it unless the check found something."""
         profile = await self.asker(actor)
         context = shared_context(profile.org_type, profile.region, share_org_type, share_region)
+        findings = await self.detail_check.find(actor, question)
         draft = await self.save_draft(actor, profile, question, context, draft_id)
-        findings = await self.detail_check.find(profile, question)
         if findings:
             return Checked(draft, findings)
         return await self._send(actor, profile, draft)

@@ -19,6 +19,7 @@ from bot.kernel.invocation import Invocation
 from bot.kernel.messages import Button, Message
 from bot.relay import texts
 from bot.relay.asking import Checked, Sent
+from bot.relay.conversation import Delivered
 from bot.relay.forms import answer_form, ask_form, followup_form, report_choice_form, report_form
 from bot.relay.parties import in_flight
 from bot.relay.sending import private_reply
@@ -30,6 +31,13 @@ def _arg(inv: Invocation) -> str:
     if len(inv.args) != 1:
         raise UserError(texts.EXPIRED_BUTTON)
     return inv.args[0]
+
+
+def _target_and_draft(inv: Invocation) -> tuple[str, str | None]:
+    """An answer or follow-up form's target id, and the held draft it replaces (after "Edit")."""
+    if len(inv.args) not in (1, 2):
+        raise UserError(texts.EXPIRED_BUTTON)
+    return inv.args[0], (inv.args[1] if len(inv.args) == 2 else None)
 
 
 def _typed(inv: Invocation, name: str) -> str:
@@ -137,20 +145,28 @@ class RelayCommands:
         await private_reply(core.outbox, inv, Message(form=answer_form(target.handle, target.form_id)))
 
     async def answer_submit(self, core: Core, inv: Invocation) -> None:
-        """The answer form: fix what is wrong, or send the answer to the asker."""
-        peer_id = _arg(inv)
+        """The answer form: fix what is wrong, or check the answer and send it to the asker."""
+        peer_id, draft_id = _target_and_draft(inv)
         with in_flight(_typed(inv, "answer")):
             values, errors = parse_form(answer_form("", peer_id), dict(inv.form or {}))
             if errors:
                 target = await self._relay.conversation.answer_target(inv.actor, peer_id)
-                form = answer_form(target.handle, target.form_id)
+                form = answer_form(target.handle, target.form_id, draft_id=draft_id)
                 await private_reply(
                     core.outbox, inv, Message(texts.FIX_ANSWER, form=form, field_errors=errors)
                 )
                 return
-            sent = await self._relay.conversation.answer(inv.actor, peer_id, values["answer"])
-        outcome = texts.delivery_outcome(sent.status, sent.recipient)
-        await private_reply(core.outbox, inv, Message(f"{outcome} You answered as *{sent.sender}*."))
+            result = await self._relay.conversation.answer(inv.actor, peer_id, values["answer"], draft_id)
+            await self._render_written(core, inv, result)
+
+    async def _render_written(self, core: Core, inv: Invocation, result: Delivered | Checked) -> None:
+        """What the check found in an answer or follow-up, or what became of it once sent."""
+        if isinstance(result, Checked):
+            message = texts.check_message(result.findings, result.draft_id, result.what)
+            await private_reply(core.outbox, inv, message, "relay.check")
+            return
+        outcome = texts.delivery_outcome(result.status, result.recipient)
+        await private_reply(core.outbox, inv, Message(texts.written_outcome(outcome, result.sender)))
 
     async def followup(self, core: Core, inv: Invocation) -> None:
         """The "Ask a follow-up" button: the follow-up form."""
@@ -158,19 +174,39 @@ class RelayCommands:
         await private_reply(core.outbox, inv, Message(form=followup_form(target.handle, target.form_id)))
 
     async def followup_submit(self, core: Core, inv: Invocation) -> None:
-        """The follow-up form: fix what is wrong, or send it to the peer who answered."""
-        message_id = _arg(inv)
+        """The follow-up form: fix what is wrong, or check it and send it to the peer who answered."""
+        message_id, draft_id = _target_and_draft(inv)
         with in_flight(_typed(inv, "followup")):
             values, errors = parse_form(followup_form("", message_id), dict(inv.form or {}))
             if errors:
                 target = await self._relay.conversation.followup_target(inv.actor, message_id)
-                form = followup_form(target.handle, target.form_id)
+                form = followup_form(target.handle, target.form_id, draft_id=draft_id)
                 await private_reply(
                     core.outbox, inv, Message(texts.FIX_FOLLOWUP, form=form, field_errors=errors)
                 )
                 return
-            sent = await self._relay.conversation.followup(inv.actor, message_id, values["followup"])
-        await private_reply(core.outbox, inv, Message(texts.delivery_outcome(sent.status, sent.recipient)))
+            result = await self._relay.conversation.followup(
+                inv.actor, message_id, values["followup"], draft_id
+            )
+            await self._render_written(core, inv, result)
+
+    async def draft_edit(self, core: Core, inv: Invocation) -> None:
+        """The "Edit" button after an answer's or follow-up's check: its form again, filled in."""
+        draft_id = _arg(inv)
+        held = await self._relay.conversation.held_draft(inv.actor, draft_id)
+        make_form = answer_form if held.what == "answer" else followup_form
+        with in_flight(held.text):
+            form = make_form(held.target.handle, held.target.form_id, held.text, draft_id)
+            await private_reply(core.outbox, inv, Message(form=form))
+
+    async def draft_send(self, core: Core, inv: Invocation) -> None:
+        """The "Send anyway" button after an answer's or follow-up's check."""
+        await self._render_written(core, inv, await self._relay.conversation.send_draft(inv.actor, _arg(inv)))
+
+    async def draft_cancel(self, core: Core, inv: Invocation) -> None:
+        """The "Cancel" button after an answer's or follow-up's check: the draft is deleted."""
+        await self._relay.conversation.cancel_draft(inv.actor, _arg(inv))
+        await core.outbox.reply(inv, Message(texts.DRAFT_DELETED))
 
     async def thank(self, core: Core, inv: Invocation) -> None:
         """The "Thank" button under an answer."""
@@ -240,6 +276,9 @@ class RelayCommands:
             "relay.answer.submit": Route(on(self.answer_submit), hidden=True),
             "relay.followup": Route(on(self.followup), hidden=True),
             "relay.followup.submit": Route(on(self.followup_submit), hidden=True),
+            "relay.draft.edit": Route(on(self.draft_edit), hidden=True),
+            "relay.draft.send": Route(on(self.draft_send), hidden=True),
+            "relay.draft.cancel": Route(on(self.draft_cancel), hidden=True),
             "relay.thank": Route(on(self.thank), hidden=True),
             "relay.close": Route(on(self.close), hidden=True),
             "relay.reveal": Route(on(self.reveal), hidden=True),

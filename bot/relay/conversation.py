@@ -2,6 +2,11 @@
 
 Every action first checks that the id it was given belongs to the caller; each opens and
 commits its own unit of work, then sends what it stored through the sender.
+
+Answers and follow-ups get the question's identifying-details check. When it finds something
+the text is held, encrypted, as a "draft" message of the thread (sender and recipient already
+set) and the writer chooses, as for a question: edit, send anyway, or cancel. Sending turns
+the draft into the answer or follow-up it was written as (`sent_kind`).
 """
 
 from __future__ import annotations
@@ -10,13 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot.kernel.clock import Clock
 from bot.kernel.durations import describe_duration
 from bot.kernel.errors import UserError
 from bot.kernel.invocation import Actor
 from bot.kernel.storage.database import Database
 from bot.relay import texts
+from bot.relay.detail_check import Checked, DetailCheck
 from bot.relay.keys import RelayKeys
+from bot.relay.models import RelayMessage
 from bot.relay.parties import Party, ThreadView
 from bot.relay.rules import (
     check_can_answer,
@@ -26,6 +35,7 @@ from bot.relay.rules import (
     check_reply_to_answer,
     handle_number,
     is_listed,
+    sent_kind,
 )
 from bot.relay.sending import RelaySender
 from bot.relay.store import ThreadStore
@@ -53,6 +63,15 @@ class Target:
 
 
 @dataclass(frozen=True)
+class HeldDraft:
+    """A held answer or follow-up as its writer edits it again: the form to fill, and the text."""
+
+    what: str  # "answer" | "follow-up"
+    target: Target
+    text: str
+
+
+@dataclass(frozen=True)
 class Delivered:
     """A stored message's fate: "sent", "failed" (retried later) or "refused"; who wrote to whom."""
 
@@ -71,10 +90,12 @@ class ConversationService:
         keys: RelayKeys,
         store: ThreadStore,
         sender: RelaySender,
+        check: DetailCheck,
         retention: timedelta,
     ):
         self._db, self._clock, self._keys = db, clock, keys
         self._store, self._sender, self._retention = store, sender, retention
+        self._check = check
 
     async def open_threads(self, actor: Actor, with_questions: bool) -> list[OpenThread]:
         """The caller's open threads (a peer's only once the question reached them)."""
@@ -117,15 +138,39 @@ class ConversationService:
         check_can_write(view.thread.status, me.row.blocked)
         return Target(view.asker.handle, me.id)
 
-    async def answer(self, actor: Actor, peer_id: str, text: str) -> Delivered:
-        """Store a peer's answer and send it to the asker."""
+    async def answer(
+        self, actor: Actor, peer_id: str, text: str, draft_id: str | None = None
+    ) -> Delivered | Checked:
+        """Check a peer's answer; send it to the asker, or hold it if the check found something."""
+        findings = await self._check.find(actor, text)
         async with self._db.session() as session, session.begin():
             view, me = await self._store.own_party(session, actor, peer_id)
             check_can_answer(me.role, me.delivered)
             check_can_write(view.thread.status, me.row.blocked)
-            message = self._store.add_message(session, view, me, view.asker, "answer", text)
-        status = await self._sender.deliver_stored(view, message, me, view.asker, text)
-        return Delivered(status, view.asker.handle, me.handle)
+            message = await self._hold_or_store(
+                session, view, me, view.asker, "answer", text, findings, draft_id
+            )
+        return await self._deliver_unless_held(view, message, me, view.asker, text, findings)
+
+    async def _hold_or_store(
+        self, session, view: ThreadView, me: Party, to: Party, kind: str, text: str, findings, draft_id
+    ) -> RelayMessage:
+        """Store the message as `kind`, or as a held draft when the check found something.
+
+        A resubmitted draft (after "Edit") replaces the one it came from.
+        """
+        if draft_id:
+            await session.delete(await self._own_draft(session, draft_id, me))
+        return self._store.add_message(session, view, me, to, "draft" if findings else kind, text)
+
+    async def _deliver_unless_held(
+        self, view: ThreadView, message: RelayMessage, me: Party, to: Party, text: str, findings
+    ) -> Delivered | Checked:
+        if findings:
+            what = "answer" if me.role == "peer" else "follow-up"
+            return Checked(message.id, findings, what)
+        status = await self._sender.deliver_stored(view, message, me, to, text)
+        return Delivered(status, to.handle, me.handle)
 
     async def _answer_to_me(self, session, actor: Actor, message_id: str):
         view, message, me = await self._store.own_message(session, actor, message_id)
@@ -139,14 +184,70 @@ class ConversationService:
         check_can_write(view.thread.status, me.row.blocked)
         return Target(peer.handle, message.id)
 
-    async def followup(self, actor: Actor, message_id: str, text: str) -> Delivered:
-        """Store the asker's follow-up to an answer and send it to that peer."""
+    async def followup(
+        self, actor: Actor, message_id: str, text: str, draft_id: str | None = None
+    ) -> Delivered | Checked:
+        """Check the asker's follow-up to an answer; send it to that peer, or hold it."""
+        findings = await self._check.find(actor, text)
         async with self._db.session() as session, session.begin():
             view, _, me, peer = await self._answer_to_me(session, actor, message_id)
             check_can_write(view.thread.status, me.row.blocked)
-            message = self._store.add_message(session, view, me, peer, "followup", text)
-        status = await self._sender.deliver_stored(view, message, me, peer, text)
-        return Delivered(status, peer.handle, me.handle)
+            message = await self._hold_or_store(session, view, me, peer, "followup", text, findings, draft_id)
+        return await self._deliver_unless_held(view, message, me, peer, text, findings)
+
+    # --- held answers and follow-ups -------------------------------------------------------
+
+    async def _own_draft(self, session, draft_id: str, me: Party | None = None, actor: Actor | None = None):
+        """A held draft written by the caller (given as their party, or found from `actor`)."""
+        message = await session.get(RelayMessage, draft_id)
+        if message is None or message.kind != "draft" or (me is not None and message.sender_id != me.id):
+            raise UserError(texts.DRAFT_GONE)
+        if me is None:
+            _, me = await self._store.own_party(session, actor, message.sender_id)
+        return message
+
+    async def _draft_in_view(self, session, actor: Actor, draft_id: str):
+        message = await self._own_draft(session, draft_id, actor=actor)
+        view, me = await self._store.own_party(session, actor, message.sender_id)
+        return view, message, me, view.parties[message.recipient_id]
+
+    async def send_draft(self, actor: Actor, draft_id: str) -> Delivered:
+        """Send a held answer or follow-up as it is (the writer's "Send anyway")."""
+        now = self._clock.now()
+        async with self._db.session() as session, session.begin():
+            view, message, me, to = await self._draft_in_view(session, actor, draft_id)
+            if me.role == "peer":
+                check_can_answer(me.role, me.delivered)
+            check_can_write(view.thread.status, me.row.blocked)
+            message.kind, message.created_at, view.thread.last_activity_at = sent_kind(me.role), now, now
+            text = self._store.body(message)
+        status = await self._sender.deliver_stored(view, message, me, to, text)
+        return Delivered(status, to.handle, me.handle)
+
+    async def held_draft(self, actor: Actor, draft_id: str) -> HeldDraft:
+        """A held answer or follow-up, for its writer to edit in the form it came from."""
+        async with self._db.session() as session:
+            view, message, me, to = await self._draft_in_view(session, actor, draft_id)
+            check_can_write(view.thread.status, me.row.blocked)
+            text = self._store.body(message)
+            if me.role == "peer":
+                return HeldDraft("answer", Target(to.handle, me.id), text)
+            answer = await session.scalar(
+                select(RelayMessage.id)
+                .where(
+                    (RelayMessage.thread_id == view.thread.id)
+                    & (RelayMessage.kind == "answer")
+                    & (RelayMessage.sender_id == to.id)
+                )
+                .order_by(RelayMessage.created_at.desc())
+                .limit(1)
+            )
+        return HeldDraft("follow-up", Target(to.handle, answer), text)
+
+    async def cancel_draft(self, actor: Actor, draft_id: str) -> None:
+        """Delete a held answer or follow-up its writer no longer wants to send."""
+        async with self._db.session() as session, session.begin():
+            await session.delete(await self._own_draft(session, draft_id, actor=actor))
 
     async def thank(self, actor: Actor, message_id: str) -> Delivered:
         """Thank a peer for an answer (no text of the asker's own)."""

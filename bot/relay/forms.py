@@ -57,31 +57,43 @@ def ask_form(
     )
 
 
-def answer_form(asker_handle: str, peer_id: str) -> Form:
-    """A peer's answer, sent under their handle for this question."""
+def answer_form(asker_handle: str, peer_id: str, answer: str = "", draft_id: str | None = None) -> Form:
+    """A peer's answer, sent under their handle for this question (again with a held draft's text)."""
     return Form(
         title=f"Answer {asker_handle}",
         intro="Your answer goes to the asker under your handle for this question, never your name.",
         fields=(
-            Field("answer", "Your answer", kind="long_text", min_length=ANSWER_MIN, max_length=ANSWER_MAX),
+            Field(
+                "answer",
+                "Your answer",
+                kind="long_text",
+                min_length=ANSWER_MIN,
+                max_length=ANSWER_MAX,
+                initial=answer,
+            ),
         ),
         submit_command="relay.answer.submit",
-        args=(peer_id,),
+        args=(peer_id, draft_id) if draft_id else (peer_id,),
         submit_label="Send answer",
     )
 
 
-def followup_form(peer_handle: str, message_id: str) -> Form:
-    """The asker's reply to one answer."""
+def followup_form(peer_handle: str, message_id: str, followup: str = "", draft_id: str | None = None) -> Form:
+    """The asker's reply to one answer (again with a held draft's text)."""
     return Form(
         title=f"Follow-up to {peer_handle}",
         fields=(
             Field(
-                "followup", "Your follow-up", kind="long_text", min_length=ANSWER_MIN, max_length=ANSWER_MAX
+                "followup",
+                "Your follow-up",
+                kind="long_text",
+                min_length=ANSWER_MIN,
+                max_length=ANSWER_MAX,
+                initial=followup,
             ),
         ),
         submit_command="relay.followup.submit",
-        args=(message_id,),
+        args=(message_id, draft_id) if draft_id else (message_id,),
         submit_label="Send",
     )
 

@@ -16,6 +16,7 @@ from bot.kernel.errors import UserError
 from matching.vocabulary import ORG_TYPES, REGIONS
 
 ASK_WINDOW = timedelta(days=1)
+CHECK_WINDOW = timedelta(hours=1)
 SHARED_FACTS = ("org_type", "region")
 NOT_YOURS = "That isn't one of your question threads, or it has been deleted."
 
@@ -30,9 +31,24 @@ def ask_window_start(now: datetime) -> datetime:
 
 def next_ask_allowed(sent: Sequence[datetime], per_day: int) -> datetime | None:
     """None when another question may go now, else when it may (`sent`: this window's, oldest first)."""
-    if len(sent) < per_day:
+    return next_allowed(sent, per_day, ASK_WINDOW)
+
+
+def next_allowed(done: Sequence[datetime], limit: int, window: timedelta) -> datetime | None:
+    """None when one more may happen now, else when it may (`done`: this window's, oldest first)."""
+    if len(done) < limit:
         return None
-    return sent[len(sent) - per_day] + ASK_WINDOW
+    return done[len(done) - limit] + window
+
+
+def recent(times: Sequence[datetime], now: datetime, window: timedelta) -> list[datetime]:
+    """The times still inside the window ending now, oldest first."""
+    return sorted(t for t in times if t > now - window)
+
+
+def sent_kind(role: str) -> str:
+    """What a held draft in a thread becomes when sent: a peer's is an answer, the asker's a follow-up."""
+    return "answer" if role == "peer" else "followup"
 
 
 def shared_context(org_type: str, region: str, share_org_type: bool, share_region: bool) -> dict[str, Any]:

@@ -40,10 +40,10 @@ class RelayService:
         self.keys = RelayKeys(config, db, clock)
         self.store = ThreadStore(self.keys, clock)
         self.sender = RelaySender(outbox, db, clock, self.store)
-        self.detail_check = DetailCheck(config, db, assistant)
+        self.detail_check = DetailCheck(config, db, clock, assistant)
         self.asking = AskService(config, db, clock, people, self.store, self.detail_check)
         self.conversation = ConversationService(
-            db, clock, self.keys, self.store, self.sender, config.relay.retention
+            db, clock, self.keys, self.store, self.sender, self.detail_check, config.relay.retention
         )
         self.reveal = RevealService(db, clock, self.store, self.sender)
         self.reports = ReportService(config, db, clock, outbox, self.store)

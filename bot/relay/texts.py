@@ -6,8 +6,9 @@ Sensitivity.RELAY; these functions only build the messages, the callers choose t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.kernel.messages import Button, Mention, Message
@@ -27,6 +28,7 @@ NOBODY_CAN_TAKE = (
     "work for another organisation. Nothing was sent and your question was deleted."
 )
 DRAFT_DELETED = "Deleted. Nothing was sent."
+DRAFT_GONE = "That draft has already been sent or deleted."
 NO_THREADS = "You have no open anonymous question threads. `/peer ask` starts one."
 NOTHING_SHARED = "Nothing was shared."
 REPORT_YES_OR_NO = "Answer yes or no: should the organisers see the reported text?"
@@ -109,19 +111,42 @@ def thanks_message(sender_handle: str) -> Message:
     return Message(f"*{sender_handle}* thanked you for your answer.")
 
 
-def check_message(findings: Sequence[Finding], draft_id: str) -> Message:
-    """What the identifying-details check found, with the choice to edit, send or cancel."""
+# What a held draft is, and the routes of its buttons: a question is a draft thread, an
+# answer or a follow-up a held message in one.
+DRAFT_ROUTES = {
+    "question": ("ask.edit", "ask.send", "ask.cancel"),
+    "answer": ("relay.draft.edit", "relay.draft.send", "relay.draft.cancel"),
+    "follow-up": ("relay.draft.edit", "relay.draft.send", "relay.draft.cancel"),
+}
+
+
+def check_message(findings: Sequence[Finding], draft_id: str, what: str = "question") -> Message:
+    """What the identifying-details check found, with the choice to edit, send or cancel.
+
+    The labels say what a detail looks like, never whether it is in the directory.
+    """
     listed = "\n".join(f"• {finding.describe()}" for finding in findings)
+    edit, send, cancel = DRAFT_ROUTES[what]
     return Message(
-        "Before it goes: your question mentions\n"
+        f"Before it goes: your {what} mentions\n"
         f"{listed}\n"
-        "Details like these could identify you or someone else. Edit the question, "
+        f"Details like these could identify you or someone else. Edit the {what}, "
         "or send it as it is.",
         buttons=(
-            Button("Edit", "ask.edit", (draft_id,), style="primary"),
-            Button("Send anyway", "ask.send", (draft_id,)),
-            Button("Cancel", "ask.cancel", (draft_id,), style="danger"),
+            Button("Edit", edit, (draft_id,), style="primary"),
+            Button("Send anyway", send, (draft_id,)),
+            Button("Cancel", cancel, (draft_id,), style="danger"),
         ),
+    )
+
+
+def check_limit_text(per_hour: int, wait: timedelta) -> str:
+    """The refusal once someone had as many drafts checked this hour as the setting allows."""
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return (
+        f"You have had {per_hour} drafts checked in the last hour, the most anyone can. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}. Nothing was sent or kept. "
+        "The limit is there so nobody can use the check to find out who is in this community."
     )
 
 
@@ -149,6 +174,11 @@ def delivery_outcome(status: str, recipient_handle: str) -> str:
     if status == "failed":
         return f"{recipient_handle} can't be reached right now; it will be delivered as soon as possible."
     return "It could not be delivered: the privacy guard refused the destination. Nothing was sent."
+
+
+def written_outcome(outcome: str, sender_handle: str) -> str:
+    """The writer's confirmation of an answer or follow-up, with the handle they wrote as."""
+    return f"{outcome} You wrote as *{sender_handle}*."
 
 
 def closed_notice(asker_handle: str, retention: str) -> Message:

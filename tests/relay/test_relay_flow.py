@@ -22,7 +22,9 @@ async def test_identifying_details_are_shown_and_can_be_edited(rh):
         "Alice Ashdown",
     ):
         assert detail in found.text, detail
-    assert "“Brennan” (a person in the directory)" in found.text
+    # Worded as what it looks like, never as membership of the directory (issue 14, item 10).
+    assert "“Brennan” (looks like a person's name)" in found.text
+    assert "directory" not in found.text and "member" not in found.text
     assert [b.label for b in found.buttons] == ["Edit", "Send anyway", "Cancel"]
     assert receivers_of_question(rh) == []
     edit = await rh.press("alice", "Edit")
