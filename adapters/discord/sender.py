@@ -2,7 +2,8 @@
 
 Replies to an interaction are ephemeral, so only the person sees them; DirectMessage and
 GroupMessage go to one DM each (bots cannot open group DMs); the one channel post is the
-join button. Discord's refusals become content-free DeliveryFailed reasons.
+join button. Every DM channel is admitted by the outbox's conversation gate once it is open
+and before anything is sent. Discord's refusals become content-free DeliveryFailed reasons.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.kernel.outbox import (
     DirectMessage,
     GroupMessage,
     ReplyTo,
+    conversation_gate,
 )
 
 PLATFORM = "discord"
@@ -128,9 +130,27 @@ class DiscordSender:
         view = self.memory.view(community, message, invocation.actor.user_id)
         return await send_ephemeral(interaction, render_text(message, form), view, make_files(message))
 
-    async def _deliver_dm(self, community: str, user_id: str, message: Message, key: str = "") -> str:
+    async def _open_dm(self, user_id: str) -> discord.DMChannel:
+        """The DM channel with a person, once the outbox's conversation gate admits it."""
+        channel = await self.bot.create_dm(discord.Object(int(user_id)))
+        facts = ConversationFacts(is_direct_message=True, channel_id=str(channel.id))
+
+        async def describe() -> ConversationFacts:
+            return facts  # a DM with the bot: Discord has no shared DMs
+
+        await conversation_gate().admit(str(channel.id), describe)
+        return channel
+
+    async def _deliver_dm(
+        self,
+        community: str,
+        user_id: str,
+        message: Message,
+        key: str = "",
+        channel: discord.DMChannel | None = None,
+    ) -> str:
         try:
-            channel = await self.bot.create_dm(discord.Object(int(user_id)))
+            channel = channel or await self._open_dm(user_id)
             sent = await self._send_to_channel(channel, community, message, user_id, nonce_base(key, user_id))
         except discord.Forbidden as problem:
             if problem.code in DMS_CLOSED_CODES:
@@ -149,12 +169,14 @@ class DiscordSender:
         self.memory.dms_closed.add((community, user_id))
 
     async def _deliver_group(self, destination: GroupMessage, message: Message, key: str = "") -> None:
-        """One DM each (bots cannot make group DMs); a partial failure says who did get it."""
+        """One DM each (bots cannot make group DMs), all admitted by the gate before any is
+        sent, so a refusal leaves nobody with half a group; a partial failure says who got it."""
+        channels = {user_id: await self._open_dm(user_id) for user_id in destination.user_ids}
         delivered: list[str] = []
         failed = False
-        for user_id in destination.user_ids:
+        for user_id, channel in channels.items():
             try:
-                await self._deliver_dm(destination.community, user_id, message, key)
+                await self._deliver_dm(destination.community, user_id, message, key, channel)
             except DeliveryFailed:
                 failed = True
                 continue

@@ -31,6 +31,7 @@ from bot.kernel.outbox import (
     GroupMessage,
     HomeView,
     ReplyTo,
+    conversation_gate,
 )
 
 log = logging.getLogger(__name__)
@@ -138,19 +139,28 @@ class SlackPlatform:
             raise DeliveryFailed("slack could not be reached", retryable=True) from None
 
     async def _channel_for(self, destination: Destination, verified: bool) -> str:
-        """Where to post. A DM goes to the person's user id (Slack posts it in the app's DM with
-        them, no conversations.open, which is rate-limited hard) unless its channel is known."""
+        """Where to post, admitted by the outbox's conversation gate before anything is posted.
+
+        A DM goes to the person's user id (Slack posts it in the app's DM with them, no
+        conversations.open, which is rate-limited hard) unless its channel is known, or must
+        be: when the gate wants the id (a channel is blocked, or relay content) or a retry
+        searches the DM's history.
+        """
+        gate = conversation_gate()
         if isinstance(destination, DirectMessage):
             known = self._dm_channels.get(destination.user_id)
-            if known or not verified:
-                return known or destination.user_id
-            return await self._dm_channel(destination.user_id)
-        if isinstance(destination, GroupMessage):
+            if not (known or verified or gate.wants_conversation_id):
+                return destination.user_id
+            channel = known or await self._dm_channel(destination.user_id)
+        elif isinstance(destination, GroupMessage):
             opened = await self.client.conversations_open(users=",".join(destination.user_ids))
-            return opened["channel"]["id"]
-        if isinstance(destination, ChannelPost):
-            return destination.channel_id
-        raise DeliveryFailed(f"unknown destination {type(destination).__name__}", retryable=False)
+            channel = opened["channel"]["id"]
+        elif isinstance(destination, ChannelPost):
+            channel = destination.channel_id
+        else:
+            raise DeliveryFailed(f"unknown destination {type(destination).__name__}", retryable=False)
+        await gate.admit(channel, lambda: self._describe(channel, destination.community))
+        return channel
 
     async def _posted_with_key(self, channel: str, key: str, since: datetime) -> str | None:
         """The ts of a message the bot posted in `channel` since `since` carrying `key`, if any."""
@@ -199,7 +209,7 @@ class SlackPlatform:
             context.replies.append(message)
             return
         if context is None:
-            await self._post(await self._dm_channel(invocation.actor.user_id), message)
+            await self._reply_by_dm(destination, message)
             return
         if message.form is not None and context.trigger_id and not context.trigger_used:
             context.trigger_used = True
@@ -219,7 +229,14 @@ class SlackPlatform:
                 trigger_id=context.trigger_id, view=info_modal(message, self.bot_name)
             )
         else:
-            await self._post(await self._dm_channel(invocation.actor.user_id), message)
+            await self._reply_by_dm(destination, message)
+
+    async def _reply_by_dm(self, destination: ReplyTo, message: Message) -> None:
+        """A reply that can no longer go where the person invoked the bot (a form closed while
+        slow work ran) goes to their DM, once the outbox's conversation gate admits it."""
+        channel = await self._dm_channel(destination.invocation.actor.user_id)
+        await conversation_gate().admit(channel, lambda: self._describe(channel, destination.community))
+        await self._post(channel, message)
 
     async def _respond(self, context: RequestContext, message: Message) -> None:
         """An ephemeral reply; a button's first reply replaces the message it was on."""
@@ -252,11 +269,15 @@ class SlackPlatform:
             return ConversationFacts(is_direct_message=False)
         if not channel:
             return ConversationFacts(is_direct_message=False)
+        return await self._describe(channel, destination.community)
+
+    async def _describe(self, channel: str, community: str) -> ConversationFacts:
+        """Whether `channel` is a DM and whether another organisation shares it (conversations.info)."""
         info = await self._call_for_facts(self.client.conversations_info(channel=channel))
         conversation = info["channel"]
         return ConversationFacts(
             is_direct_message=bool(conversation.get("is_im")),
-            is_shared=_shared(conversation, destination.community),
+            is_shared=_shared(conversation, community),
             channel_id=channel,
         )
 

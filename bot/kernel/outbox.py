@@ -3,8 +3,13 @@
 Every message carries a sensitivity. The guard refuses, for every message of every kind
 (home views included), any workspace, server or channel that [privacy] lists (central
 government, regulators); and for relay content anything but the direct messages of the asker
-and chosen peers, in conversations that are not shared with another organisation. Refusals are counted without
-content. Logs here name the kind and outcome of a message, never its text.
+and chosen peers, in conversations that are not shared with another organisation. Refusals
+are counted without content. Logs here name the kind and outcome of a message, never its text.
+
+A direct or group message's conversation id exists only once the platform has opened the
+conversation, after the outbox has handed the message over. So the outbox also hands over a
+`ConversationGate` (through `conversation_gate()`): the platform asks it once it knows the
+conversation and before it posts anything, and the gate applies the same rules, here.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -21,78 +28,40 @@ from sqlalchemy import update
 from bot.kernel.clock import Clock
 from bot.kernel.config import PrivacySection
 from bot.kernel.counted_log import CountedLog
+from bot.kernel.destinations import (
+    ChannelPost,
+    ConversationFacts,
+    DeliveryFailed,
+    Destination,
+    DirectMessage,
+    GroupMessage,
+    HomeView,
+    ReplyTo,
+    people_reached,
+)
 from bot.kernel.invocation import Actor, Invocation
 from bot.kernel.messages import Message, Sensitivity
 from bot.kernel.send_fence import current_fence
 from bot.kernel.storage.database import Database
 from bot.kernel.storage.models import Profile, Refusal
 
+__all__ = [  # the destinations are part of the outbox's interface
+    "ChannelPost",
+    "ConversationFacts",
+    "ConversationRefused",
+    "DeliveryFailed",
+    "Destination",
+    "DirectMessage",
+    "GroupMessage",
+    "HomeView",
+    "Outbound",
+    "Outbox",
+    "ReplyTo",
+    "conversation_gate",
+    "people_reached",
+]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DirectMessage:
-    """A one-to-one conversation between the bot and a person."""
-
-    platform: str
-    community: str
-    user_id: str
-
-
-@dataclass(frozen=True)
-class GroupMessage:
-    """A private conversation of the bot and a few people (Slack group DM; elsewhere one DM each)."""
-
-    platform: str
-    community: str
-    user_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ChannelPost:
-    """A post in a channel: only public messages may go here."""
-
-    platform: str
-    community: str
-    channel_id: str
-
-
-@dataclass(frozen=True)
-class ReplyTo:
-    """A private answer to an invocation, on the surface where the person invoked the bot."""
-
-    invocation: Invocation
-
-    @property
-    def platform(self) -> str:
-        return self.invocation.actor.platform
-
-    @property
-    def community(self) -> str:
-        return self.invocation.actor.community
-
-
-@dataclass(frozen=True)
-class HomeView:
-    """A person's own home page on the platform (Slack's App Home tab), replaced whole each time."""
-
-    platform: str
-    community: str
-    user_id: str
-
-
-Destination = DirectMessage | GroupMessage | ChannelPost | ReplyTo | HomeView
-
-
-def people_reached(destination: Destination) -> tuple[str, ...]:
-    """The user ids a destination reaches directly (none for a channel post)."""
-    if isinstance(destination, DirectMessage | HomeView):
-        return (destination.user_id,)
-    if isinstance(destination, GroupMessage):
-        return destination.user_ids
-    if isinstance(destination, ReplyTo):
-        return (destination.invocation.actor.user_id,)
-    return ()
 
 
 @dataclass(frozen=True)
@@ -108,34 +77,6 @@ class Outbound:
     sensitivity: Sensitivity
     kind: str
     recipients: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass(frozen=True)
-class ConversationFacts:
-    """What a platform says about a conversation before relay content goes into it."""
-
-    is_direct_message: bool
-    is_shared: bool = False
-    channel_id: str = ""
-
-
-class DeliveryFailed(Exception):
-    """A platform could not deliver (e.g. the person does not accept DMs); retry later.
-
-    A message to several people that reached some of them names them in `delivered_to`, so
-    a retry goes only to the others.
-    """
-
-    def __init__(
-        self,
-        reason: str,
-        retryable: bool = True,
-        delivered_to: tuple[str, ...] = (),
-        retry_after: float | None = None,
-    ):
-        super().__init__(reason)
-        self.reason, self.retryable, self.delivered_to = reason, retryable, delivered_to
-        self.retry_after = retry_after
 
 
 class Platform(Protocol):
@@ -177,6 +118,76 @@ class Delivery:
         return self.status == "sent"
 
 
+class ConversationRefused(Exception):
+    """The guard refused the conversation a platform was about to post into; nothing was posted."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+DescribeConversation = Callable[[], Awaitable[ConversationFacts]]
+
+
+def _conversation_reason(facts: ConversationFacts, blocked_channels: tuple) -> str | None:
+    """Why relay content may not go into this conversation, if it may not."""
+    if not facts.is_direct_message:
+        return "relay_not_direct"
+    if facts.is_shared:
+        return "relay_shared_conversation"
+    if facts.channel_id and facts.channel_id in blocked_channels:
+        return "blocked_channel"
+    return None
+
+
+class ConversationGate:
+    """The guard's word on one message's conversation, asked by the platform once it knows it.
+
+    The platform calls `admit` after opening the conversation and before posting: a blocked
+    conversation id refuses every message; relay content also needs a direct message that no
+    other organisation shares (unless the outbox already checked that very conversation).
+    A refusal raises ConversationRefused, which the outbox counts.
+    """
+
+    def __init__(self, blocked_channels: tuple, out: Outbound | None, checked_channel: str = ""):
+        self._blocked = blocked_channels
+        self._relay = out is None or out.sensitivity is Sensitivity.RELAY
+        self._open = out is not None
+        self.checked_channel = checked_channel
+
+    @property
+    def wants_conversation_id(self) -> bool:
+        """Whether the platform must learn the conversation id before posting: only when a
+        channel is blocked or the content is relay, so otherwise the gate costs no API call."""
+        return bool(self._blocked) or self._relay
+
+    async def admit(self, channel_id: str, describe: DescribeConversation | None = None) -> None:
+        """Return if the message may be posted in `channel_id`; raise ConversationRefused if not."""
+        if not self._open:
+            raise ConversationRefused("outside_outbox")
+        if channel_id in self._blocked:
+            raise ConversationRefused("blocked_channel")
+        if not self._relay or (channel_id and channel_id == self.checked_channel):
+            return
+        try:
+            facts = await describe() if describe is not None else None
+        except DeliveryFailed:
+            facts = None
+        if facts is None:
+            raise ConversationRefused("relay_conversation_unknown")
+        reason = _conversation_reason(facts, self._blocked)
+        if reason is not None:
+            raise ConversationRefused(reason)
+
+
+_current_gate: ContextVar[ConversationGate | None] = ContextVar("conversation_gate", default=None)
+
+
+def conversation_gate() -> ConversationGate:
+    """The gate for the message being delivered; outside the outbox, one that refuses everything."""
+    return _current_gate.get() or ConversationGate((), None)
+
+
 class Outbox:
     """Guards and delivers every outbound message; adapters register as platforms."""
 
@@ -202,14 +213,17 @@ class Outbox:
         platform = self._platforms.get(out.destination.platform)
         if reason is None and platform is None:
             return await self._fail(out, DeliveryFailed("no adapter is running for this platform"))
+        gate = ConversationGate(self._privacy.blocked_channels, out)
         if reason is None and out.sensitivity is Sensitivity.RELAY:
-            reason = await self._relay_conversation_reason(platform, out)
-        if reason is not None:
-            await self._count_refusal(out, reason)
-            return Delivery("refused", reason)
+            reason = await self._relay_conversation_reason(platform, out, gate)
         try:
+            if reason is not None:
+                raise ConversationRefused(reason)
             async with self._slot(out.destination.platform):
-                ref = await self._deliver(platform, out)
+                ref = await self._deliver(platform, out, gate)
+        except ConversationRefused as refusal:
+            await self._count_refusal(out, refusal.reason)
+            return Delivery("refused", refusal.reason)
         except DeliveryFailed as failure:
             return await self._fail(out, failure)
         log.debug("sent %s (%s) on %s", out.kind, type(out.destination).__name__, out.destination.platform)
@@ -224,22 +238,27 @@ class Outbox:
         return self._slots[platform]
 
     @staticmethod
-    async def _deliver(platform: Platform, out: Outbound) -> str | None:
-        """Hand the message to the platform; inside a job, only while the job is still ours.
+    async def _deliver(platform: Platform, out: Outbound, gate: ConversationGate) -> str | None:
+        """Hand the message and its conversation gate to the platform; inside a job, only while
+        the job is still ours.
 
         The fence renews the job's lease first (raising LeaseLost if another process has
         taken it over), and a platform that can gets a stable key, so a send that a crash
         interrupted is not repeated.
         """
-        fence = current_fence.get()
-        if fence is None:
-            return await platform.deliver(out.destination, out.message)
-        await fence.renew()
-        if not isinstance(platform, OnceOnlyPlatform):
-            return await platform.deliver(out.destination, out.message)
-        return await platform.deliver_once(
-            out.destination, out.message, fence.key_for(out.destination), fence.verify_since
-        )
+        token = _current_gate.set(gate)
+        try:
+            fence = current_fence.get()
+            if fence is None:
+                return await platform.deliver(out.destination, out.message)
+            await fence.renew()
+            if not isinstance(platform, OnceOnlyPlatform):
+                return await platform.deliver(out.destination, out.message)
+            return await platform.deliver_once(
+                out.destination, out.message, fence.key_for(out.destination), fence.verify_since
+            )
+        finally:
+            _current_gate.reset(token)
 
     async def reply(
         self,
@@ -296,20 +315,21 @@ class Outbox:
             return "relay_not_direct"
         return None if user in out.recipients else "relay_not_recipient"
 
-    async def _relay_conversation_reason(self, platform: Platform, out: Outbound) -> str | None:
+    async def _relay_conversation_reason(
+        self, platform: Platform, out: Outbound, gate: ConversationGate
+    ) -> str | None:
+        """Check a DM or DM reply's conversation before relay content is handed over; the gate
+        then knows it is checked. A form's reply is checked by the gate if it falls back to a DM."""
         if isinstance(out.destination, ReplyTo) and out.destination.invocation.place.surface == "form":
             return None
         try:
             facts = await platform.conversation_facts(out.destination)
         except DeliveryFailed:
             return "relay_conversation_unknown"
-        if not facts.is_direct_message:
-            return "relay_not_direct"
-        if facts.is_shared:
-            return "relay_shared_conversation"
-        if facts.channel_id and facts.channel_id in self._privacy.blocked_channels:
-            return "blocked_channel"
-        return None
+        reason = _conversation_reason(facts, self._privacy.blocked_channels)
+        if reason is None:
+            gate.checked_channel = facts.channel_id
+        return reason
 
     async def _count_refusal(self, out: Outbound, reason: str) -> None:
         log.warning("refused %s (%s): %s", out.kind, out.sensitivity.value, reason)

@@ -26,6 +26,21 @@ async def test_a_blocked_workspaces_home_view_is_refused_and_counted(slack_world
     assert await refusals(slack_world) == [(f"slack:{TEAM}", "home", "blocked_community")]
 
 
+@pytest.mark.parametrize("slack_world", [BLOCKED], indirect=True)
+async def test_a_blocked_workspaces_member_gets_neither_a_reply_nor_a_home_tab(slack_world):
+    """The issue's scenario: the slash command is refused, and so is the Home tab after it."""
+    fake = slack_world.fake
+    await slack_world.say("U1", "help")
+    assert not fake.called("response_url") and not fake.called("chat.postMessage")
+    await slack_world.driver.event(home_opened_event("U1"))
+    await slack_world.adapter.drain()
+    assert not fake.called("views.publish")
+    assert await refusals(slack_world) == [
+        (f"slack:{TEAM}", "reply", "blocked_community"),
+        (f"slack:{TEAM}", "home", "blocked_community"),
+    ]
+
+
 async def test_a_home_view_is_published_through_the_outbox(slack_world):
     view = await slack_world.open_home("U1")
     assert view["type"] == "home" and view["blocks"]
