@@ -20,6 +20,7 @@ from bot.kernel.logging_setup import configure_logging, same_output
 from bot.kernel.scheduler import Scheduler, clock_console_command
 from bot.kernel.shutdown import StopSignals, cancel_and_wait
 from bot.kernel.storage.data_lock import hold_data_folder
+from bot.relay.keys import with_console_key
 
 ConsoleCommands = dict[str, ConsoleCommand]  # extra console commands, e.g. /clock
 EXIT_INTERRUPTED = 130  # the shell's code for a program ended by Ctrl-C
@@ -133,6 +134,9 @@ async def _run_holding_data(config: Config, console_only: bool, fake_clock: bool
         )
     if not platforms:
         keep_logs_out_of_the_console(config)
+        config, key_note = with_console_key(config)
+        if key_note:
+            print(f"peerbot: {key_note}", file=sys.stderr)
     clock = FakeClock(datetime.now(UTC).replace(second=0, microsecond=0)) if fake_clock else None
     app = build_app(config, clock=clock)
     core = app.core

@@ -228,7 +228,9 @@ class RelaySection:
         "Delete questions, answers and handles this long after close or last activity.",
     )
     purge_every: timedelta = setting(
-        timedelta(hours=1), duration_range("1s", "1d"), "How often the purge of old threads runs."
+        timedelta(hours=1),
+        duration_range("1s", "1d"),
+        "How often at most the purge of old threads runs (it wakes when a thread can next be due).",
     )
     asks_per_day: int = setting(3, int_range(1, 50), "Questions one person may ask per day.")
     checks_per_hour: int = setting(

@@ -14,11 +14,15 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from bot.kernel.errors import file_problem
 
 KEY_ENV = "PEERBOT_ENCRYPTION_KEYS"
 HOW_TO_MAKE_A_KEY = (
@@ -40,6 +44,40 @@ class CannotDecrypt(Exception):
 def new_key() -> str:
     """A fresh random Fernet key, as text to put in PEERBOT_ENCRYPTION_KEYS."""
     return Fernet.generate_key().decode("ascii")
+
+
+def key_from_file(path: Path) -> tuple[str, bool]:
+    """The key kept in `path`, and whether it was made just now (on the first use).
+
+    A new file is created readable and writable by its owner only (0600) before the key is
+    written to it. KeyProblem when the file cannot be made or read or holds no valid key.
+    """
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key_file(path), False
+    except OSError as problem:
+        raise KeyProblem(file_problem("create", path, problem)) from None
+    key = new_key()
+    with os.fdopen(handle, "w", encoding="ascii") as file:
+        if hasattr(os, "fchmod"):  # the mode given to open() is narrowed by the umask only
+            os.fchmod(file.fileno(), 0o600)
+        file.write(key + "\n")
+    return key, True
+
+
+def _read_key_file(path: Path) -> str:
+    try:
+        key = path.read_text(encoding="ascii").strip()
+        Fernet(key.encode("ascii"))
+    except OSError as problem:
+        raise KeyProblem(file_problem("read", path, problem)) from None
+    except (ValueError, UnicodeError):
+        raise KeyProblem(
+            f"{path} does not hold a valid Fernet key; delete it to have a new one made "
+            "(questions stored with the old key can then no longer be read)."
+        ) from None
+    return key
 
 
 def _tag_key(fernet_key: str) -> bytes:

@@ -49,7 +49,7 @@ async def cmd_rotate_keys(args: argparse.Namespace, relay: RelayService, core: C
     try:
         changed = await relay.rotate_keys()
     except (RelayUnavailable, CannotDecrypt) as problem:
-        print_problem(str(problem))
+        print_problem(problem.reason if isinstance(problem, RelayUnavailable) else str(problem))
         return 1
     print(
         f"Re-encrypted {changed} stored token(s) with the first key in PEERBOT_ENCRYPTION_KEYS. "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kernel.clock import Clock
@@ -23,7 +24,7 @@ from bot.kernel.storage.database import Database
 from bot.kernel.storage.models import Profile
 from bot.relay import texts
 from bot.relay.keys import RelayKeys
-from bot.relay.models import RelayMessage, RelayParticipant
+from bot.relay.models import RelayMessage, RelayParticipant, RelayThread
 from bot.relay.parties import Party, in_flight
 from bot.relay.retention import Retention
 from bot.relay.rules import peer_reachable, question_deliverable
@@ -109,9 +110,19 @@ class RelayJobs:
         settle_delivery(core, job, delivery)
 
     async def scheduled_purge(self, core: Core, job: ClaimedJob) -> None:
-        """Job "relay.purge": purge now, and book the next run [relay] purge_every later."""
+        """Job "relay.purge": purge now, and book the next run for when a thread can next pass
+        retention, [relay] purge_every later at the soonest.
+
+        Nothing can fall due before the oldest last activity plus retention (a thread started
+        later is due later still), so waking every hour in between only costs: a console's fake
+        clock moved on by weeks walked through every one of those hours.
+        """
         await self._retention.purge()
-        await self.schedule_purge(self._clock.now() + self._config.relay.purge_every)
+        now = self._clock.now()
+        async with self._db.session() as session:
+            oldest = (await session.execute(select(func.min(RelayThread.last_activity_at)))).scalar_one()
+        due = (oldest or now) + self._config.relay.retention
+        await self.schedule_purge(max(now + self._config.relay.purge_every, due))
 
     async def schedule_purge(self, when: datetime) -> None:
         """Book a purge for the period of `when` (one job per period, however many processes run)."""

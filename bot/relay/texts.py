@@ -18,6 +18,7 @@ PRIVATE_ONLY = (
     "For your privacy, anonymous questions are only shown in a direct message with me or in a "
     "form, never in a channel. Open a direct message with the bot and use the command there."
 )
+RELAY_UNAVAILABLE = "Anonymous questions are unavailable right now; your organiser has been told."
 EXPIRED_BUTTON = "That button has expired. Use `/peer threads` to see your open questions."
 OPEN_ASK = "Your question goes in a form, not a chat message, so it stays out of this conversation's history."
 FIX_FIELDS = "Please fix the highlighted fields."

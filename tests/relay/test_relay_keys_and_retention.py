@@ -173,3 +173,21 @@ async def test_undelivered_questions_of_a_purged_thread_are_never_sent(empty_dat
         assert receivers_of_question(h) == []
     finally:
         await h.stop()
+
+
+async def test_the_purge_sleeps_until_a_thread_can_fall_due_not_every_hour(rh):
+    """A fake clock moved on by weeks (the console's /clock) must not walk through one purge an hour."""
+    await rh.core.jobs.run_due(rh.core)
+    start = rh.clock.now()
+    async with rh.core.db.session() as session:
+        purges = (await session.execute(select(Job).where(Job.kind == "relay.purge"))).scalars().all()
+    pending = [job.due_at for job in purges if job.status == "pending"]
+    assert pending == [start + rh.config.relay.retention], "no thread: nothing is due for a retention"
+    await ask(rh, "alice")
+    rh.clock.advance(hours=71)
+    await rh.core.jobs.run_due(rh.core)
+    async with rh.core.db.session() as session:
+        done = (
+            await session.execute(select(func.count()).where(Job.kind == "relay.purge", Job.status == "done"))
+        ).scalar_one()
+    assert done == 1
