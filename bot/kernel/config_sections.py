@@ -257,7 +257,12 @@ class PrivacySection:
 
     blocked_workspaces: tuple = setting((), text_list, "Slack workspace (team) ids the bot never posts to.")
     blocked_guilds: tuple = setting((), text_list, "Discord server ids the bot never posts to.")
-    blocked_channels: tuple = setting((), text_list, "Slack or Discord channel ids the bot never posts to.")
+    blocked_channels: tuple = setting(
+        (),
+        text_list,
+        "Slack or Discord conversation ids the bot never posts to, whatever the message: "
+        "channels, direct messages and group DMs.",
+    )
 
 
 @dataclass(frozen=True)
