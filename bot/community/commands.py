@@ -92,7 +92,7 @@ def describe(config: Config, settings: CommunitySettings) -> str:
     )
 
 
-def parse_submitted(config: Config, raw: dict[str, Any], current: CommunitySettings) -> tuple[dict, dict]:
+def parse_submitted(config: Config, raw: dict[str, Any], community: str) -> tuple[dict, dict]:
     """Values for the fields present in `raw` (absent ones keep their setting), and errors."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -102,7 +102,7 @@ def parse_submitted(config: Config, raw: dict[str, Any], current: CommunitySetti
         "admin_role": lambda t: parse_snowflake(t, "role", allow_empty=True),
         "round_cron": lambda t: parse_cron(t, config.rounds.timezone),
     }
-    text_form = setup_form(current)
+    text_form = setup_form(CommunitySettings(community))
     present = {f.name: raw[f.name] for f in text_form.fields if f.name in raw}
     texts, text_errors = parse_form(
         Form(
@@ -116,7 +116,7 @@ def parse_submitted(config: Config, raw: dict[str, Any], current: CommunitySetti
             values[name] = parsers[name](text)
         except ValueError as problem:
             errors[name] = str(problem)
-    if values.get("participant_role") == current.community:
+    if values.get("participant_role") == community:
         values["participant_role"] = None  # the @everyone role's id is the server's id
     return values, errors
 
@@ -160,8 +160,7 @@ class CommunityCommands:
     async def submit(self, core: Core, inv: Invocation) -> None:
         """Save a submitted form, or show it again with what to fix (nothing saved)."""
         _require_setup_platform(inv)
-        blank = CommunitySettings(inv.actor.community)
-        values, errors = parse_submitted(core.config, dict(inv.form or {}), blank)
+        values, errors = parse_submitted(core.config, dict(inv.form or {}), inv.actor.community)
         if errors:
             current = await self.service.settings(inv.actor.community)
             await core.outbox.reply(
