@@ -21,6 +21,7 @@ from bot.community.service import CommunitySetup
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.config import Config
 from bot.kernel.core import Core
+from bot.kernel.data_keys import data_keys_from_config
 from bot.kernel.dispatch import Dispatcher
 from bot.kernel.hooks import Hooks
 from bot.kernel.jobs import JobQueue
@@ -63,6 +64,7 @@ def kernel_from_config(config: Config, clock: Clock | None = None, db: Database 
     """The kernel's parts, with no feature installed yet."""
     clock = clock or SystemClock()
     db = db or Database(config.database_url(), config.database.connect_timeout.total_seconds())
+    db.use_data_keys(data_keys_from_config(config))
     return Core(
         config=config,
         db=db,
@@ -111,6 +113,9 @@ async def prepare(core: Core) -> list[str]:
     Returns what was done, then any notes from features (e.g. why the relay is off).
     """
     notes = [await core.db.prepare(core.config.database.on_old_schema)]
+    key_note = await core.db.prepare_data_keys()
+    if key_note:
+        notes.append(key_note)
     for start in core.hooks.starts:
         note = await start()
         if note:

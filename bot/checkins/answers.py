@@ -16,6 +16,7 @@ from bot.checkins.models import Checkin, CheckinResponse
 from bot.kernel.groups import GroupView
 from bot.kernel.jobs import enqueue
 from bot.kernel.storage.groups import GroupMember
+from bot.kernel.storage.models import Profile
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,10 @@ async def record_answer(
         )
     ).scalar_one_or_none()
     if response is None:
-        response = CheckinResponse(checkin_id=checkin.id, profile_id=profile_id, responded_at=now)
+        writer_key = await session.scalar(select(Profile.key_id).where(Profile.id == profile_id))
+        response = CheckinResponse(
+            checkin_id=checkin.id, profile_id=profile_id, responded_at=now, key_id=writer_key
+        )
         session.add(response)
     for name, value in values.items():
         setattr(response, name, value)

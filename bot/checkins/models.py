@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.kernel.storage.models import Base
+from bot.kernel.storage.sealed import SealedField, SealedRow, seal_fields_of
 from bot.kernel.storage.types import UTCDateTime
 
 
@@ -38,8 +39,12 @@ class Checkin(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class CheckinResponse(Base):
-    """One person's answer to a follow-up; `private_note` is shown to nobody but them."""
+@seal_fields_of
+class CheckinResponse(SealedRow, Base):
+    """One person's answer to a follow-up; `private_note` is shown to nobody but them.
+
+    The note is sealed under its writer's data key, so erasing them shreds it.
+    """
 
     __tablename__ = "checkin_responses"
     __table_args__ = (UniqueConstraint("checkin_id", "profile_id"),)
@@ -49,6 +54,6 @@ class CheckinResponse(Base):
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"), index=True)
     met: Mapped[str | None] = mapped_column(String(8), nullable=True)  # met | not_yet | couldnt
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    private_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    private_note = SealedField(None)
     wants_continue: Mapped[bool | None] = mapped_column(default=None, nullable=True)
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -80,9 +80,52 @@ def _read_key_file(path: Path) -> str:
     return key
 
 
+def operator_fernets(keys: tuple[str, ...] | list[str]) -> list[Fernet]:
+    """The operator's keys as ciphers, first one current; KeyProblem naming a bad one's place."""
+    fernets = []
+    for position, key in enumerate((k.strip() for k in keys if k.strip()), 1):
+        try:
+            fernets.append(Fernet(key.encode("ascii")))
+        except (ValueError, UnicodeEncodeError):
+            raise KeyProblem(
+                f"key number {position} in {KEY_ENV} is not a valid Fernet key (32 url-safe "
+                f"base64-encoded bytes). {HOW_TO_MAKE_A_KEY}"
+            ) from None
+    return fernets
+
+
 def _tag_key(fernet_key: str) -> bytes:
     raw = base64.urlsafe_b64decode(fernet_key.encode("ascii"))
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_TAG_INFO).derive(raw)
+
+
+class TokenBox:
+    """Text and JSON in and out of Fernet tokens under one cipher (a data key, or the keys)."""
+
+    def __init__(self, cipher: Fernet | MultiFernet):
+        self._cipher = cipher
+
+    def encrypt(self, text: str) -> str:
+        """A token for `text`."""
+        return self._cipher.encrypt(text.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        """The text of a token, or CannotDecrypt when this cipher does not open it."""
+        try:
+            return self._cipher.decrypt(token.encode("ascii")).decode("utf-8")
+        except (InvalidToken, UnicodeError):
+            raise CannotDecrypt(
+                "stored relay data does not open with its key: the key it was written with is "
+                "missing or was deleted. Nothing was sent."
+            ) from None
+
+    def encrypt_json(self, value: Any) -> str:
+        """A token for a JSON-able value."""
+        return self.encrypt(json.dumps(value, separators=(",", ":"), sort_keys=True))
+
+    def decrypt_json(self, token: str) -> Any:
+        """The value of a token made by `encrypt_json`."""
+        return json.loads(self.decrypt(token))
 
 
 class RelayCrypto:
@@ -92,37 +135,18 @@ class RelayCrypto:
         keys = [k.strip() for k in keys if k.strip()]
         if not keys:
             raise KeyProblem(f"no encryption key is set. {HOW_TO_MAKE_A_KEY}")
-        fernets = []
-        for position, key in enumerate(keys, 1):
-            try:
-                fernets.append(Fernet(key.encode("ascii")))
-            except (ValueError, UnicodeEncodeError):
-                raise KeyProblem(
-                    f"key number {position} in {KEY_ENV} is not a valid Fernet key (32 url-safe "
-                    f"base64-encoded bytes). {HOW_TO_MAKE_A_KEY}"
-                ) from None
+        fernets = operator_fernets(keys)
         self._multi = MultiFernet(fernets)
+        self._box = TokenBox(self._multi)
         self._tag_keys = [_tag_key(k) for k in keys]
 
     def encrypt(self, text: str) -> str:
         """A token for `text`, with the current (first) key."""
-        return self._multi.encrypt(text.encode("utf-8")).decode("ascii")
+        return self._box.encrypt(text)
 
     def decrypt(self, token: str) -> str:
         """The text of a token, or CannotDecrypt when no configured key opens it."""
-        try:
-            return self._multi.decrypt(token.encode("ascii")).decode("utf-8")
-        except (InvalidToken, UnicodeError):
-            raise CannotDecrypt(
-                f"stored relay data does not open with the keys in {KEY_ENV}: the key it was "
-                "written with is missing. Nothing was sent."
-            ) from None
-
-    def encrypt_json(self, value: Any) -> str:
-        return self.encrypt(json.dumps(value, separators=(",", ":"), sort_keys=True))
-
-    def decrypt_json(self, token: str) -> Any:
-        return json.loads(self.decrypt(token))
+        return self._box.decrypt(token)
 
     def rotate(self, token: str) -> str:
         """The same plaintext re-encrypted with the first key (CannotDecrypt if no key opens it)."""

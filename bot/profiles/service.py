@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from bot.kernel.clock import Clock
 from bot.kernel.invocation import Actor
@@ -125,10 +125,12 @@ class ProfileService(People):
     async def cancel_pending(self, actor: Actor) -> bool:
         """Forget a join form that was not agreed to."""
         async with self._db.session() as session, session.begin():
-            result = await session.execute(
-                delete(Profile).where(owned_by(actor) & (Profile.status == "pending"))
-            )
-        return result.rowcount > 0
+            query = select(Profile).where(owned_by(actor) & (Profile.status == "pending"))
+            pending = list((await session.execute(query)).scalars())
+            for profile in pending:
+                await session.delete(profile)
+        await self._db.compact_data_keys()
+        return bool(pending)
 
     async def update(self, actor: Actor, values: Mapping[str, Any]) -> Profile:
         """Save an edited profile; the challenge vector is recomputed only if the text changed."""
@@ -185,6 +187,7 @@ class ProfileService(People):
             for part in self._parts:
                 await part.erase(session, profile)
             await session.delete(profile)
+        await self._db.compact_data_keys()
         return True
 
     async def subject_access(self, actor: Actor) -> dict[str, Any] | None:

@@ -127,7 +127,7 @@ class AskService:
         self, actor: Actor, profile: Profile, question: str, context: dict[str, Any], draft_id: str | None
     ) -> str:
         """Keep the question encrypted while the asker reviews what the check found."""
-        crypto = self._store.keys.require()
+        keys = self._store.keys
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
             if draft_id:
@@ -135,19 +135,24 @@ class AskService:
                 if view.thread.status != "draft":
                     raise UserError("That question has already been sent.")
                 message = await self._store.question_of(session, draft_id)
-                message.body_token = crypto.encrypt(question)
-                view.thread.context_token = crypto.encrypt_json(context)
+                box = keys.content(view.thread)
+                message.body_token = box.encrypt(question)
+                view.thread.context_token = box.encrypt_json(context)
                 view.thread.last_activity_at = now
                 return draft_id
+            key = keys.new_thread_key(session)
+            box = keys.content_of_key(key)
             thread = RelayThread(
                 id=new_id(),
+                key_id=key.id,
+                data_key=key,
                 status="draft",
-                context_token=crypto.encrypt_json(context),
+                context_token=box.encrypt_json(context),
                 created_at=now,
                 last_activity_at=now,
             )
             asker = self._store.participant(
-                thread.id, "asker", Identity.of(actor, profile.id), new_handle(set()), now
+                thread, "asker", Identity.of(actor, profile.id), new_handle(set()), now
             )
             session.add(thread)
             await session.flush()
@@ -157,10 +162,12 @@ class AskService:
                 RelayMessage(
                     id=new_id(),
                     thread_id=thread.id,
+                    key_id=key.id,
+                    data_key=key,
                     sender_id=asker.id,
                     recipient_id=None,
                     kind="question",
-                    body_token=crypto.encrypt(question),
+                    body_token=box.encrypt(question),
                     created_at=now,
                 )
             )
@@ -185,7 +192,7 @@ class AskService:
             if not chosen:
                 return 0, party.handle
             peers = (await session.execute(select(Profile).where(Profile.id.in_(chosen)))).scalars().all()
-            await self._add_peers(session, thread_id, peers, {party.handle}, now)
+            await self._add_peers(session, view.thread, peers, {party.handle}, now)
             view.thread.status = "open"
             view.thread.sent_at = now
             view.thread.last_activity_at = now
@@ -194,18 +201,18 @@ class AskService:
     def _scope(self, profile: Profile) -> set[str]:
         return community_scope(self._config, profile.platform, profile.community)
 
-    async def _add_peers(self, session, thread_id: str, peers, taken: set[str], now: datetime) -> None:
+    async def _add_peers(self, session, thread: RelayThread, peers, taken: set[str], now: datetime) -> None:
         """A fresh handle for each peer, and their question's delivery after a random delay."""
         relay = self._config.relay
         for peer in peers:
             handle = new_handle(taken)
             taken.add(handle)
             identity = Identity(peer.platform, peer.community, peer.user_id, peer.id)
-            row = self._store.participant(thread_id, "peer", identity, handle, now)
+            row = self._store.participant(thread, "peer", identity, handle, now)
             session.add(row)
             await session.flush()
             due = now + delivery_delay(relay.delay_min, relay.delay_max)
-            key = question_job(thread_id, row.id)
+            key = question_job(thread.id, row.id)
             await enqueue(session, "relay.question", key, due, {"participant": row.id}, now)
 
     async def discard_draft(self, actor: Actor, thread_id: str) -> None:
@@ -218,3 +225,4 @@ class AskService:
                 "That question has already been sent; close it from `/peer threads`.",
             )
             await delete_threads(session, [thread_id])
+        await self._db.compact_data_keys()

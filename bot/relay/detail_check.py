@@ -87,13 +87,11 @@ class DetailCheck:
         """The organisations and names of everyone in the writer's community scope."""
         scope = community_scope(self._config, actor.platform, actor.community)
         async with self._db.session() as session:
-            rows = await session.execute(
-                select(Profile.platform, Profile.community, Profile.display_name, Profile.organisation).where(
-                    Profile.status != "pending"
-                )
-            )
+            rows = await session.execute(select(Profile).where(Profile.status != "pending"))
             directory = [
-                (name, org) for platform, community, name, org in rows if f"{platform}:{community}" in scope
+                (p.display_name, p.organisation)
+                for p in rows.scalars()
+                if f"{p.platform}:{p.community}" in scope
             ]
         return [o for _, o in directory], [n for n, _ in directory]
 

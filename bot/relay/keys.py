@@ -17,11 +17,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
-from bot.kernel.crypto import KEY_ENV, CannotDecrypt, KeyProblem, RelayCrypto, key_from_file
+from bot.kernel.crypto import KEY_ENV, CannotDecrypt, KeyProblem, RelayCrypto, TokenBox, key_from_file
 from bot.kernel.errors import UserError
+from bot.kernel.storage.data_keys import DataKey, KeyedRow
 from bot.kernel.storage.data_lock import sqlite_file
 from bot.kernel.storage.database import Database
 from bot.relay import texts
@@ -143,6 +145,22 @@ class RelayKeys:
         if not ok:
             self.crypto = None
             self.problem = WRONG_KEY
+
+    def content(self, row: KeyedRow) -> TokenBox:
+        """The cipher of a thread's content: its own data key (RelayUnavailable when off)."""
+        return self.content_of_key(row.data_key)
+
+    def content_of_key(self, key: DataKey) -> TokenBox:
+        """The cipher of one data key (RelayUnavailable when the relay is off)."""
+        self.require()
+        return TokenBox(self._db.data_keys.box(key))
+
+    def new_thread_key(self, session: AsyncSession) -> DataKey:
+        """A data key for a new thread, added to the session; shredding it erases the thread."""
+        self.require()
+        key = self._db.data_keys.new(self._clock.now())
+        session.add(key)
+        return key
 
     def tags(self, identity: Identity) -> list[str]:
         """Every tag this person's participant rows may carry (one per configured key)."""

@@ -1,7 +1,8 @@
 """The relay's tables: nothing in them reads as a question, an answer or a person without the key.
 
 Every piece of content and every link from a handle to a person is a Fernet token
-(`*_token` columns). What stays in clear is what retention, routing state and the guard
+(`*_token` columns) under the thread's own data key (`key_id`, bot/kernel/data_keys.py),
+which the purge shreds. What stays in clear is what retention, routing state and the guard
 need: random ids, roles, status, flags and timestamps. `tag` is a keyed HMAC of a
 participant (see bot/kernel/crypto.py) used to find a person's own threads and count their asks.
 """
@@ -13,11 +14,12 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.kernel.storage.data_keys import KeyedRow
 from bot.kernel.storage.models import Base
 from bot.kernel.storage.types import UTCDateTime
 
 
-class RelayThread(Base):
+class RelayThread(KeyedRow, Base):
     """One anonymous question and everything said about it; deleted after retention."""
 
     __tablename__ = "relay_threads"
@@ -31,7 +33,7 @@ class RelayThread(Base):
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-class RelayParticipant(Base):
+class RelayParticipant(KeyedRow, Base):
     """The asker or one chosen peer in a thread, under a random per-question handle."""
 
     __tablename__ = "relay_participants"
@@ -53,7 +55,7 @@ class RelayParticipant(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class RelayMessage(Base):
+class RelayMessage(KeyedRow, Base):
     """A question, answer, follow-up or thanks; `recipient_id` is empty for the question itself."""
 
     __tablename__ = "relay_messages"

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.kernel.crypto import RelayCrypto
 from bot.kernel.storage.models import Profile
 from bot.relay.keys import RelayKeys
 from bot.relay.models import RelayMessage, RelayParticipant, RelayThread
@@ -33,11 +32,10 @@ class RelayPersonalData:
 
     async def export(self, session: AsyncSession, profile: Profile) -> Any:
         """Each of the person's threads: role, handle, dates, and what they wrote (not thanks)."""
-        crypto = self._keys.crypto
-        if crypto is None:
+        if not self._keys.available:
             return {"note": "Anonymous question threads cannot be read while the relay's key is missing."}
         rows = (await session.execute(self._keys.select_owned(_identity(profile)))).scalars()
-        return [await _thread_export(session, crypto, row) for row in rows]
+        return [await _thread_export(session, self._keys, row) for row in rows]
 
     async def erase(self, session: AsyncSession, profile: Profile) -> None:
         """Delete the threads the person asked, and their messages and rows in others' threads."""
@@ -48,7 +46,7 @@ class RelayPersonalData:
         await delete_participants(session, [row for row in rows if row.role == "peer"])
 
 
-async def _thread_export(session: AsyncSession, crypto: RelayCrypto, row: RelayParticipant) -> dict[str, Any]:
+async def _thread_export(session: AsyncSession, keys: RelayKeys, row: RelayParticipant) -> dict[str, Any]:
     thread = await session.get(RelayThread, row.thread_id)
     written = (
         await session.execute(
@@ -57,12 +55,12 @@ async def _thread_export(session: AsyncSession, crypto: RelayCrypto, row: RelayP
     ).scalars()
     return {
         "role": row.role,
-        "your_handle": crypto.decrypt(row.handle_token),
+        "your_handle": keys.content(row).decrypt(row.handle_token),
         "status": thread.status,
         "started": thread.created_at.isoformat(),
         "last_activity": thread.last_activity_at.isoformat(),
         "what_you_wrote": [
-            {"kind": m.kind, "at": m.created_at.isoformat(), "text": crypto.decrypt(m.body_token)}
+            {"kind": m.kind, "at": m.created_at.isoformat(), "text": keys.content(m).decrypt(m.body_token)}
             for m in written
             if m.kind != "thanks"
         ],

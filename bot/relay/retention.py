@@ -12,9 +12,12 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
+from bot.kernel.crypto import RelayCrypto
+from bot.kernel.data_keys import OPERATOR_KEY_ID
 from bot.kernel.storage.database import Database
 from bot.relay.keys import RelayKeys
 from bot.relay.models import RelayKeyCheck, RelayMessage, RelayParticipant, RelayThread
@@ -46,6 +49,8 @@ class Retention:
                 query = query.where(RelayThread.last_activity_at < cutoff)
             ids = list((await session.execute(query)).scalars())
             counts = await delete_threads(session, ids)
+        if ids:
+            await self._db.compact_data_keys()
         log.log(
             logging.INFO if any(counts) else logging.DEBUG,
             "relay purge: %d threads, %d messages, %d handles",
@@ -54,24 +59,40 @@ class Retention:
         return PurgeCounts(*counts)
 
     async def rotate_keys(self) -> int:
-        """Re-encrypt every token with the first key and re-tag every participant, in one transaction."""
+        """Wrap every data key with the first operator key, re-tag every participant and
+        re-encrypt what was written before data keys existed, in one transaction; returns
+        how many stored values changed."""
         crypto = self._keys.require()
         changed = 0
         async with self._db.session() as session, session.begin():
-            for thread in (await session.execute(select(RelayThread))).scalars():
-                thread.context_token = crypto.rotate(thread.context_token)
-                changed += 1
             for row in (await session.execute(select(RelayParticipant))).scalars():
-                identity = Identity.from_json(crypto.decrypt_json(row.identity_token))
-                row.identity_token = crypto.rotate(row.identity_token)
-                row.handle_token = crypto.rotate(row.handle_token)
+                identity = Identity.from_json(self._keys.content(row).decrypt_json(row.identity_token))
                 row.tag = crypto.tag(identity.key)
-                changed += 2
-            for message in (await session.execute(select(RelayMessage))).scalars():
-                message.body_token = crypto.rotate(message.body_token)
                 changed += 1
+            changed += await _rotate_operator_tokens(session, crypto)
+            changed += await self._db.data_keys.rewrap_all(session)
             check = await session.get(RelayKeyCheck, 1)
             if check is not None:
                 check.token = crypto.rotate(check.token)
                 changed += 1
+        await self._db.compact_data_keys()
         return changed
+
+
+async def _rotate_operator_tokens(session: AsyncSession, crypto: RelayCrypto) -> int:
+    """Tokens of threads written before data keys, still under the operator's key itself."""
+    changed = 0
+    for model, columns in LEGACY_TOKENS.items():
+        rows = await session.execute(select(model).where(model.key_id == OPERATOR_KEY_ID))
+        for row in rows.scalars():
+            for column in columns:
+                setattr(row, column, crypto.rotate(getattr(row, column)))
+                changed += 1
+    return changed
+
+
+LEGACY_TOKENS = {
+    RelayThread: ("context_token",),
+    RelayParticipant: ("identity_token", "handle_token"),
+    RelayMessage: ("body_token",),
+}

@@ -22,6 +22,7 @@ from bot.kernel.invocation import Actor
 from bot.kernel.jobs import delete_by_prefix
 from bot.kernel.similarity import TfidfVectoriser, vector_from_storage
 from bot.kernel.storage.models import Profile
+from bot.kernel.storage.sealed import data_keys_of
 from bot.relay.job_keys import message_job, question_job, thread_jobs
 from bot.relay.keys import RelayKeys
 from bot.relay.models import RelayMessage, RelayParticipant, RelayReport, RelayReportCount, RelayThread
@@ -45,9 +46,9 @@ class ThreadStore:
 
     def party(self, row: RelayParticipant) -> Party:
         """A participant row, decrypted."""
-        crypto = self.keys.require()
-        identity = Identity.from_json(crypto.decrypt_json(row.identity_token))
-        return Party(row, identity, crypto.decrypt(row.handle_token))
+        box = self.keys.content(row)
+        identity = Identity.from_json(box.decrypt_json(row.identity_token))
+        return Party(row, identity, box.decrypt(row.handle_token))
 
     async def view(self, session: AsyncSession, thread_id: str) -> ThreadView:
         """A thread with all its participants decrypted."""
@@ -114,11 +115,11 @@ class ThreadStore:
 
     def body(self, message: RelayMessage) -> str:
         """A message's text, decrypted."""
-        return self.keys.require().decrypt(message.body_token)
+        return self.keys.content(message).decrypt(message.body_token)
 
     def context(self, thread: RelayThread) -> dict[str, Any]:
         """The facts the asker chose to share, decrypted."""
-        return self.keys.require().decrypt_json(thread.context_token)
+        return self.keys.content(thread).decrypt_json(thread.context_token)
 
     async def answer_count(self, session: AsyncSession, thread_id: str) -> int:
         """How many answers a thread has had (a count, for the asker's lists)."""
@@ -146,38 +147,33 @@ class ThreadStore:
     async def candidates(self, session: AsyncSession, asker: Profile, scope: set[str]) -> list[Candidate]:
         """Active people in the asker's community scope who accept anonymous questions."""
         rows = await session.execute(
-            select(
-                Profile.id,
-                Profile.platform,
-                Profile.community,
-                Profile.organisation,
-                Profile.challenge,
-                Profile.vector,
-                Profile.vector_backend,
-            ).where(
+            select(Profile).where(
                 (Profile.status == "active") & Profile.accepts_questions.is_(True) & (Profile.id != asker.id)
             )
         )
         return [
-            Candidate(pid, organisation, challenge, _hashed_vector(vector, backend))
-            for pid, platform, community, organisation, challenge, vector, backend in rows
-            if f"{platform}:{community}" in scope
+            Candidate(p.id, p.organisation, p.challenge, _hashed_vector(p.vector, p.vector_backend))
+            for p in rows.scalars()
+            if f"{p.platform}:{p.community}" in scope
         ]
 
     # --- writing ---------------------------------------------------------------------------
 
     def participant(
-        self, thread_id: str, role: str, identity: Identity, handle: str, now: datetime
+        self, thread: RelayThread, role: str, identity: Identity, handle: str, now: datetime
     ) -> RelayParticipant:
-        """A new participant row: identity and handle encrypted, tagged for the person's lookups."""
-        crypto = self.keys.require()
+        """A new participant row: identity and handle under the thread's key, tagged for the
+        person's lookups."""
+        box = self.keys.content(thread)
         return RelayParticipant(
             id=new_id(),
-            thread_id=thread_id,
+            thread_id=thread.id,
+            key_id=thread.key_id,
+            data_key=thread.data_key,
             role=role,
-            tag=crypto.tag(identity.key),
-            identity_token=crypto.encrypt_json(identity.as_json()),
-            handle_token=crypto.encrypt(handle),
+            tag=self.keys.require().tag(identity.key),
+            identity_token=box.encrypt_json(identity.as_json()),
+            handle_token=box.encrypt(handle),
             blocked=False,
             asker_offers_reveal=False,
             peer_offers_reveal=False,
@@ -192,10 +188,12 @@ class ThreadStore:
         message = RelayMessage(
             id=new_id(),
             thread_id=view.thread.id,
+            key_id=view.thread.key_id,
+            data_key=view.thread.data_key,
             sender_id=sender.id,
             recipient_id=recipient.id,
             kind=kind,
-            body_token=self.keys.require().encrypt(body),
+            body_token=self.keys.content(view.thread).encrypt(body),
             created_at=now,
         )
         session.add(message)
@@ -211,11 +209,16 @@ def _hashed_vector(stored: Any, backend: str | None) -> dict[int, float] | None:
 
 
 async def delete_threads(session: AsyncSession, thread_ids: list[str]) -> tuple[int, int, int]:
-    """Delete threads with everything about them: messages, participants, every job (done ones
-    too) and every report row, the reports kept only as a per-community count."""
+    """Delete threads with everything about them: their data keys (so every old copy of their
+    content is unreadable; compact after the commit), messages, participants, every job (done
+    ones too) and every report row, the reports kept only as a per-community count."""
     threads = messages = participants = 0
     for start in range(0, len(thread_ids), 500):
         chunk = thread_ids[start : start + 500]
+        key_ids = (
+            await session.execute(select(RelayThread.key_id).where(RelayThread.id.in_(chunk)))
+        ).scalars()
+        await data_keys_of(session.sync_session).shred(session, list(key_ids))
         await delete_by_prefix(session, [thread_jobs(thread_id) for thread_id in chunk])
         await _fold_reports(session, chunk)
         messages += (

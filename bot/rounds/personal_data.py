@@ -31,7 +31,7 @@ class RoundData:
         for round_id, when, group_id, reasons, outcome in rows:
             peers = (
                 await session.execute(
-                    select(Profile.display_name)
+                    select(Profile)
                     .join(GroupMember, GroupMember.profile_id == Profile.id)
                     .where((GroupMember.group_id == group_id) & (Profile.id != profile.id))
                 )
@@ -40,7 +40,7 @@ class RoundData:
                 {
                     "round": round_id,
                     "date": when.isoformat(),
-                    "with": list(peers),
+                    "with": [peer.display_name for peer in peers],
                     "reasons": reasons,
                     "outcome": outcome,
                 }

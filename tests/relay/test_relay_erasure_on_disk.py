@@ -12,9 +12,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from relay_helpers import PEOPLE, ask, join_community, make_harness
+from relay_helpers import ask, join_community, make_harness
 from sqlalchemy import select, text
 
+from bot.kernel.storage.models import Profile
 from bot.relay.models import RelayMessage, RelayParticipant, RelayThread
 
 CANARIES = {
@@ -96,15 +97,25 @@ async def test_every_connection_turns_secure_delete_on(sh):
         assert (await connection.execute(text("PRAGMA secure_delete"))).scalar_one() == 1
 
 
-async def test_erased_profile_text_leaves_no_byte_in_the_file(sh):
+async def _sealed_profile(h, user_id: str) -> tuple[bytes, bytes]:
+    """A profile's stored token and its wrapped data key, as stored."""
+    async with h.core.db.session() as session:
+        profile = (await session.execute(select(Profile).where(Profile.user_id == user_id))).scalar_one()
+        return profile.sealed.encode(), profile.data_key.wrapped.encode()
+
+
+async def test_profile_text_is_never_stored_in_clear_and_erasure_shreds_its_key(sh):
     await sh.join("zeb", **CANARIES)
     before = _file_bytes(sh)
-    assert all(value.encode() in before for value in CANARIES.values()), "the canaries were stored"
+    assert [name for name, value in CANARIES.items() if value.encode() in before] == []
+    token, wrapped_key = await _sealed_profile(sh, "zeb")
+    assert _left_of(token, before) and wrapped_key in before, "control: the token and key were stored"
+    bob_token, _ = await _sealed_profile(sh, "bob")
     await sh.say("zeb", "leave")
     assert "erased" in (await sh.press("zeb", "Erase my data")).text
     after = _file_bytes(sh)
-    assert [name for name, value in CANARIES.items() if value.encode() in after] == []
-    assert PEOPLE["bob"]["challenge"].encode() in after, "the others' profiles are still there"
+    assert not _left_of(token, after) and wrapped_key not in after
+    assert _left_of(bob_token, after), "the others' profiles are still there"
 
 
 async def test_an_edited_draft_leaves_no_old_token_in_the_file(sh):

@@ -20,8 +20,12 @@ from relay_helpers import (
 )
 from sqlalchemy import func, select
 
-from bot.app.bootstrap import prepare
+from bot.app.bootstrap import build_app, prepare
 from bot.app.cli import main
+from bot.kernel.config import ConfigError
+from bot.kernel.data_keys import OPERATOR_KEY_ID
+from bot.kernel.storage.data_keys import DataKey
+from bot.kernel.storage.database import SchemaError
 from bot.kernel.storage.job_models import Job
 from bot.relay.models import RelayKeyCheck, RelayMessage, RelayParticipant, RelayThread
 from bot.relay.texts import RELAY_UNAVAILABLE
@@ -42,18 +46,14 @@ async def _answer(h, text: str) -> None:
     await h.submit("bob", "relay.answer.submit", {"answer": text}, form.form.args)
 
 
-@pytest.mark.parametrize(
-    "keys, expected", [(None, "no encryption key is set"), (("not-a-key",), "not a valid Fernet key")]
-)
-async def test_without_a_key_the_relay_refuses_and_says_how_to_make_one(
-    empty_database, tmp_path, keys, expected
-):
+async def test_without_a_key_the_relay_refuses_and_says_how_to_make_one(empty_database, tmp_path):
     """The operator is told why and how to make a key; a practitioner only that it is unavailable."""
-    h = make_harness(empty_database, tmp_path, keys=keys)
+    h = make_harness(empty_database, tmp_path, keys=None)
     await h.start()
     try:
-        _, note = await prepare(h.core)
-        assert expected in note and "peerbot relay new-key" in note
+        _, unwrapped, note = await prepare(h.core)
+        assert "no encryption key is set" in note and "peerbot relay new-key" in note
+        assert "stored unwrapped" in unwrapped, "the operator is told what a missing key means for profiles"
         await join_community(h, ("alice", "bob"))
         reply = await h.say("alice", "ask")
         assert reply.form is None and reply.text == RELAY_UNAVAILABLE
@@ -65,19 +65,26 @@ async def test_without_a_key_the_relay_refuses_and_says_how_to_make_one(
         await h.stop()
 
 
-async def test_a_wrong_key_fails_closed_and_sends_nothing(empty_database, tmp_path):
+def test_a_key_that_is_not_a_fernet_key_stops_the_bot_without_showing_it(empty_database, tmp_path):
+    config = make_harness(empty_database, tmp_path, keys=("not-a-key",)).config
+    with pytest.raises(ConfigError) as refused:
+        build_app(config)
+    assert "PEERBOT_ENCRYPTION_KEYS" in str(refused.value) and "peerbot relay new-key" in str(refused.value)
+    assert "not-a-key" not in str(refused.value)
+
+
+async def test_a_wrong_key_stops_the_bot_before_anything_is_read_or_sent(empty_database, tmp_path):
     h = make_harness(empty_database, tmp_path)
     await h.start()
     await join_community(h)
     await ask(h, "alice")
-    h = await restart(h, keys=(Fernet.generate_key().decode(),))
+    await h.stop()
+    wrong = make_harness(h.config.database_url(), tmp_path, keys=(Fernet.generate_key().decode(),))
+    wrong.clock, wrong.platform = h.clock, h.platform
+    with pytest.raises(SchemaError, match="do not open with PEERBOT_ENCRYPTION_KEYS"):
+        await wrong.start()
+    await wrong.stop()
     try:
-        _, note = await prepare(h.core)
-        assert "does not include the key" in note, "the operator is told what is wrong"
-        assert (await h.say("alice", "ask")).text == RELAY_UNAVAILABLE
-        await deliver(h)
-        assert receivers_of_question(h) == [], "a pending delivery waits for the right key"
-        assert (await h.say("alice", "threads")).text == RELAY_UNAVAILABLE
         h = await restart(h, keys=(KEY,))
         await deliver(h, 3600)
         assert len(receivers_of_question(h)) == 3, "with the right key back, nothing was lost"
@@ -85,7 +92,7 @@ async def test_a_wrong_key_fails_closed_and_sends_nothing(empty_database, tmp_pa
         await h.stop()
 
 
-async def test_rotation_re_encrypts_everything_with_the_new_key(empty_database, tmp_path):
+async def test_rotation_re_wraps_every_data_key_with_the_new_key(empty_database, tmp_path):
     h = make_harness(empty_database, tmp_path)
     await h.start()
     await join_community(h)
@@ -98,8 +105,12 @@ async def test_rotation_re_encrypts_everything_with_the_new_key(empty_database, 
         changed = await h.app.relay.rotate_keys()
         assert changed > 10
         async with h.core.db.session() as session:
-            tokens = [m.body_token for m in (await session.execute(select(RelayMessage))).scalars()]
+            wrapped = (
+                await session.execute(select(DataKey.wrapped).where(DataKey.id != OPERATOR_KEY_ID))
+            ).all()
+            tokens = [w.removeprefix("f1:") for (w,) in wrapped]
             tokens += [(await session.get(RelayKeyCheck, 1)).token]
+        assert len(tokens) > 5, "profiles' and the thread's keys"
         assert all(Fernet(new.encode()).decrypt(t.encode()) is not None for t in tokens)
         h = await restart(h, keys=(new,))
         listed = await h.say("alice", "threads")
@@ -126,7 +137,7 @@ async def test_cli_new_key_and_rotate_keys(empty_database, tmp_path, monkeypatch
     assert "Re-encrypted" in capsys.readouterr().out
     monkeypatch.setenv("PEERBOT_ENCRYPTION_KEYS", Fernet.generate_key().decode())
     assert await asyncio.to_thread(main, ["relay", "rotate-keys"]) == 1
-    assert "does not include the key" in capsys.readouterr().err
+    assert "do not open with PEERBOT_ENCRYPTION_KEYS" in capsys.readouterr().err
 
 
 async def test_threads_are_deleted_after_retention_by_the_scheduled_purge(rh):

@@ -19,6 +19,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.kernel.crypto import KEY_ENV, KeyProblem
+from bot.kernel.data_keys import DataKeys, compact_tables
+
+REWRITTEN_ON_UPGRADE = ("profiles", "checkin_responses", "data_keys")
 # Package data (pyproject.toml): an installed wheel ships them beside this module.
 MIGRATIONS = resources.files("bot.kernel.storage").joinpath("migrations")
 
@@ -96,7 +100,15 @@ class Database:
         )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _configure_sqlite_connection)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.data_keys = DataKeys()
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={"data_keys": self.data_keys}
+        )
+
+    def use_data_keys(self, data_keys: DataKeys) -> None:
+        """Open and seal rows with these keys (built from the operator's key) from now on."""
+        self.data_keys = data_keys
+        self.sessions.configure(info={"data_keys": data_keys})
 
     def session(self) -> AsyncSession:
         """A new unit of work; use as `async with db.session() as s, s.begin(): ...`."""
@@ -122,8 +134,13 @@ class Database:
         return SchemaState(current=current, head=head)
 
     async def upgrade(self, target: str = "head") -> None:
-        """Bring the schema up to the newest migration (creates it on an empty database)."""
+        """Bring the schema up to the newest migration (creates it on an empty database).
+
+        An existing PostgreSQL database then has the tables that held clear text before
+        0008 rewritten, so the old text is in no page of theirs (see compact_tables).
+        """
         config = _alembic_config()
+        before = (await self.schema_state()).current
 
         def run(sync_connection) -> None:
             config.attributes["connection"] = sync_connection
@@ -131,6 +148,8 @@ class Database:
 
         async with self.engine.begin() as connection:
             await connection.run_sync(run)
+        if before is not None:
+            await compact_tables(self.engine, REWRITTEN_ON_UPGRADE)
 
     async def prepare(self, on_old_schema: str) -> str:
         """Make the schema usable at start-up, or raise SchemaError saying what to do.
@@ -170,6 +189,25 @@ class Database:
             )
         await self.upgrade()
         return f"upgraded the database schema from {state.current} to {state.head}"
+
+    async def prepare_data_keys(self) -> str | None:
+        """Refuse to run when stored data keys do not open with the configured key (nothing
+        could be read); wrap unwrapped ones once a key is set. Returns a note for the operator.
+        """
+        try:
+            async with self.session() as session, session.begin():
+                rewrap, note = await self.data_keys.startup_check(session)
+                wrapped = await self.data_keys.rewrap_all(session) if rewrap else 0
+        except KeyProblem as problem:
+            raise SchemaError(str(problem)) from None
+        if wrapped:
+            await compact_tables(self.engine)
+            return f"wrapped {wrapped} stored data key(s) with the first key in {KEY_ENV}"
+        return note
+
+    async def compact_data_keys(self) -> None:
+        """After a transaction that shredded data keys commits: leave no page holding them."""
+        await compact_tables(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -4,33 +4,39 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.kernel.storage.base import Base
+from bot.kernel.storage.sealed import SealedField, SealedRow, seal_fields_of
 from bot.kernel.storage.types import UTCDateTime
 
-
-class Base(DeclarativeBase):
-    """Base for all tables."""
+__all__ = ["Base", "ProcessedInvocation", "Profile", "Refusal"]
 
 
-class Profile(Base):
-    """A practitioner taking part, in one community on one platform."""
+@seal_fields_of
+class Profile(SealedRow, Base):
+    """A practitioner taking part, in one community on one platform.
+
+    Name, organisation, role and challenge are sealed under the person's own data key (never
+    stored in clear); erasing the person shreds the key. Matching reads the hashed vector.
+    """
 
     __tablename__ = "profiles"
+    owns_data_key = True
     __table_args__ = (UniqueConstraint("platform", "community", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
     community: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[str] = mapped_column(String(64))
-    display_name: Mapped[str] = mapped_column(String(80))
-    organisation: Mapped[str] = mapped_column(String(120))
+    display_name = SealedField()
+    organisation = SealedField()
     org_type: Mapped[str] = mapped_column(String(20))
     region: Mapped[str] = mapped_column(String(20))
-    role: Mapped[str] = mapped_column(String(120))
+    role = SealedField()
     areas: Mapped[list] = mapped_column(JSON)
-    challenge: Mapped[str] = mapped_column(Text)
+    challenge = SealedField()
     stage: Mapped[str] = mapped_column(String(20))
     timezone: Mapped[str] = mapped_column(String(64))
     cadence: Mapped[str] = mapped_column(String(20))
