@@ -24,7 +24,7 @@ def install(core: Core, assistant: IdentifyingDetailsFinder | None) -> RelayServ
     core.jobs.register("relay.question", relay.jobs.deliver_question)
     core.jobs.register("relay.message", relay.jobs.redeliver_message)
     core.jobs.register("relay.purge", relay.jobs.scheduled_purge)
-    core.hooks.personal_data.append(RelayPersonalData(relay.keys))
+    core.hooks.personal_data.append(RelayPersonalData(relay.keys, core.clock))
     core.hooks.home_sections.append(partial(relay_threads_section, relay))
     core.hooks.starts.append(relay.start)
     return relay

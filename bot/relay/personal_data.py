@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.kernel.clock import Clock
 from bot.kernel.storage.models import Profile
 from bot.relay.keys import RelayKeys
 from bot.relay.models import RelayMessage, RelayParticipant, RelayThread
 from bot.relay.parties import Identity
+from bot.relay.rekey import rekey_threads
 from bot.relay.store import delete_participants, delete_threads
 
 
@@ -27,8 +29,8 @@ class RelayPersonalData:
 
     name = "anonymous_questions"
 
-    def __init__(self, keys: RelayKeys):
-        self._keys = keys
+    def __init__(self, keys: RelayKeys, clock: Clock):
+        self._keys, self._clock = keys, clock
 
     async def export(self, session: AsyncSession, profile: Profile) -> Any:
         """Each of the person's threads: role, handle, dates, and what they wrote (not thanks)."""
@@ -43,7 +45,9 @@ class RelayPersonalData:
             return
         rows = list((await session.execute(self._keys.select_owned(_identity(profile)))).scalars())
         await delete_threads(session, [row.thread_id for row in rows if row.role == "asker"])
-        await delete_participants(session, [row for row in rows if row.role == "peer"])
+        peer_rows = [row for row in rows if row.role == "peer"]
+        await delete_participants(session, peer_rows)
+        await rekey_threads(session, [row.thread_id for row in peer_rows], self._clock.now())
 
 
 async def _thread_export(session: AsyncSession, keys: RelayKeys, row: RelayParticipant) -> dict[str, Any]:

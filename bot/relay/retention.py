@@ -20,8 +20,9 @@ from bot.kernel.crypto import RelayCrypto
 from bot.kernel.data_keys import OPERATOR_KEY_ID
 from bot.kernel.storage.database import Database
 from bot.relay.keys import RelayKeys
-from bot.relay.models import RelayKeyCheck, RelayMessage, RelayParticipant, RelayThread
+from bot.relay.models import RelayKeyCheck, RelayParticipant, RelayThread
 from bot.relay.parties import Identity
+from bot.relay.rekey import TOKEN_COLUMNS
 from bot.relay.store import delete_threads
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,7 @@ class Retention:
                 query = query.where(RelayThread.last_activity_at < cutoff)
             ids = list((await session.execute(query)).scalars())
             counts = await delete_threads(session, ids)
-        if ids:
-            await self._db.compact_data_keys()
+        await self._db.compact_data_keys()  # also retries a compaction an older transaction held back
         log.log(
             logging.INFO if any(counts) else logging.DEBUG,
             "relay purge: %d threads, %d messages, %d handles",
@@ -82,17 +82,10 @@ class Retention:
 async def _rotate_operator_tokens(session: AsyncSession, crypto: RelayCrypto) -> int:
     """Tokens of threads written before data keys, still under the operator's key itself."""
     changed = 0
-    for model, columns in LEGACY_TOKENS.items():
+    for model, columns in TOKEN_COLUMNS.items():
         rows = await session.execute(select(model).where(model.key_id == OPERATOR_KEY_ID))
         for row in rows.scalars():
             for column in columns:
                 setattr(row, column, crypto.rotate(getattr(row, column)))
                 changed += 1
     return changed
-
-
-LEGACY_TOKENS = {
-    RelayThread: ("context_token",),
-    RelayParticipant: ("identity_token", "handle_token"),
-    RelayMessage: ("body_token",),
-}

@@ -179,3 +179,18 @@ async def test_an_erased_profile_leaves_no_readable_text_in_any_page(ph):
     after = await readable_texts(ph)
     assert [found for found in after if "Pagecanary" in found] == []
     assert any("Bob" in found for found in after), "control: the others' profiles still open"
+
+
+async def test_a_peer_who_leaves_leaves_no_readable_link_in_a_thread_that_stays(ph):
+    await ask(ph, "alice")
+    await deliver(ph)
+    answer = await ph.press("bob", "Answer")
+    reply = {"answer": f"From the trust side {MARKER_A}"}
+    await ph.submit("bob", "relay.answer.submit", reply, answer.form.args)
+    assert any('"bob"' in found for found in await readable_texts(ph)), "control: bob's link opens now"
+    await ph.say("bob", "leave")
+    assert "erased" in (await ph.press("bob", "Erase my data")).text
+    after = await readable_texts(ph)
+    assert [found for found in after if '"bob"' in found or MARKER_A in found] == []
+    assert any('"alice"' in found for found in after), "control: the thread stays, under a new key"
+    assert "Your question" in (await ph.say("alice", "threads")).text, "and still reads for the asker"

@@ -73,7 +73,7 @@ async def test_old_relay_jobs_and_reports_are_carried_over(empty_database):
     try:
         await db.upgrade("0006")
         await _old_relay_rows(db)
-        await db.upgrade()
+        await db.upgrade("0007")
         assert await _keys(db) == ["intro:7", "relay:t:T1:q:P1"], "the purged thread's job is gone"
         async with db.engine.connect() as connection:
             assert (await connection.execute(select(func.count()).select_from(RelayReport))).scalar_one() == 0
