@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from matching.reason_facts import ReasonFact
+
 if TYPE_CHECKING:
     from matching.rules import MatchRules
 
@@ -54,12 +56,13 @@ class PairHistory:
 
 @dataclass(frozen=True)
 class Group:
-    """People introduced to each other, with the mean pair score and why they were matched."""
+    """People introduced to each other, with the mean pair score and why they were matched
+    (as facts naming nobody: matching.reason_facts.reason_words renders them)."""
 
     members: tuple[str, ...]
     score: float
     similarity: float
-    reasons: tuple[str, ...]
+    reasons: tuple[ReasonFact, ...]
 
 
 @dataclass(frozen=True)

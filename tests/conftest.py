@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import sqlite3
 
 import pytest
 import pytest_asyncio
@@ -52,6 +53,20 @@ def _backends() -> list:
     if os.environ.get(PG_ENV):
         backends.append("postgresql")
     return backends
+
+
+@pytest.fixture
+def secure_delete_off_by_default(monkeypatch):
+    """Every new SQLite connection starts with secure_delete off, as on a build without it, so
+    only the bot's own setting can zero what a deletion frees (tests/on_disk.py reads the file)."""
+    real_connect = sqlite3.connect
+
+    def connect(*args, **kwargs):
+        connection = real_connect(*args, **kwargs)
+        connection.execute("PRAGMA secure_delete=OFF")
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
 
 
 @pytest.fixture(params=_backends())

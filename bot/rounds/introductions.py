@@ -51,9 +51,9 @@ class Introductions:
             view = await load_group(session, group_id)
         if view is None or len(view.members) < 2:
             raise Cancelled()
-        group, members = view.group, list(view.members)
+        members = list(view.members)
         _hold_for_everyones_quiet_hours(core, [m.timezone for m in members])
-        text = await self._writer.introduction(members, list(group.reasons))
+        text = await self._writer.introduction(members, view.reasons())
         received: set[str] = set()
         destinations = group_destination(members)
         for destination in destinations:
@@ -79,7 +79,7 @@ class Introductions:
         if member is None or len(view.members) < 2:
             raise Cancelled()
         _hold_for_quiet_hours(core, member.timezone)
-        text = await self._writer.introduction(list(view.members), list(view.group.reasons))
+        text = await self._writer.introduction(list(view.members), view.reasons())
         delivery = await core.outbox.send(
             Outbound(
                 DirectMessage(member.platform, member.community, member.user_id),

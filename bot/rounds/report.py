@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.kernel.groups import reason_lines
 from bot.rounds.plans import PlannedRound
-from matching.model import RoundMetrics
+from matching.model import Group, RoundMetrics
 
 SHOW_GROUPS = 40
 
@@ -14,6 +15,11 @@ SHOW_GROUPS = 40
 def _name(planned: PlannedRound, person_id: str) -> str:
     profile = planned.input.profiles.get(person_id)
     return f"{profile.display_name} ({profile.organisation})" if profile else person_id
+
+
+def _reasons(planned: PlannedRound, group: Group) -> list[str]:
+    profiles = planned.input.profiles
+    return reason_lines(group.reasons, [profiles[m] for m in group.members if m in profiles])
 
 
 def _metrics_lines(label: str, m: RoundMetrics) -> list[str]:
@@ -46,7 +52,7 @@ def render_plan(planned: PlannedRound) -> str:
     for index, group in enumerate(plan.groups[:SHOW_GROUPS], 1):
         names = " + ".join(_name(planned, m) for m in group.members)
         lines.append(f"{index}. {names}: score {group.score:.2f}")
-        lines += [f"   – {reason}" for reason in group.reasons]
+        lines += [f"   – {reason}" for reason in _reasons(planned, group)]
     if len(plan.groups) > SHOW_GROUPS:
         lines.append(f"… and {len(plan.groups) - SHOW_GROUPS} more groups (use `peerbot match --json`).")
     for unmatched in plan.unmatched:
@@ -73,7 +79,7 @@ def plan_as_json(planned: PlannedRound) -> dict[str, Any]:
                 "members": [_name(planned, m) for m in group.members],
                 "score": round(group.score, 4),
                 "similarity": round(group.similarity, 4),
-                "reasons": list(group.reasons),
+                "reasons": _reasons(planned, group),
             }
             for group in plan.groups
         ],

@@ -15,6 +15,7 @@ from bot.rounds.introductions import INTRODUCTION, UNMATCHED
 from bot.rounds.models import Round, RuleSet
 from bot.rounds.plans import RoundInput
 from matching.model import RoundPlan
+from matching.reason_facts import facts_to_json
 from matching.rules import rules_to_mapping
 
 
@@ -67,7 +68,7 @@ async def store_round(
             round_id=stored.id,
             score=group.score,
             similarity=group.similarity,
-            reasons=list(group.reasons),
+            reasons=facts_to_json(group.reasons),
             created_at=now,
         )
         session.add(row)

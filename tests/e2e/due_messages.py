@@ -59,7 +59,7 @@ async def seed_reminders(
         "round_id": 1,
         "score": 1.0,
         "similarity": 0.5,
-        "reasons": ["both work on discharge"],
+        "reasons": [{"kind": "same_stage", "size": 2, "stage": "implementing"}],
         "created_at": now,
     }
     checkin = {

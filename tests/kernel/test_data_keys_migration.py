@@ -1,4 +1,4 @@
-"""Upgrading to 0008 seals existing profile text and check-in notes under per-person data keys,
+"""Upgrading to 0009 seals existing profile text and check-in notes under per-person data keys,
 drops the clear-text columns, and the next start wraps those keys with the operator's key."""
 
 from __future__ import annotations

@@ -1,17 +1,18 @@
 """Deleted relay and profile data leaves no readable byte in the SQLite file, whatever the build.
 
 SQLite builds differ: some turn `secure_delete` on by default, most do not. These tests force it
-off on every new connection, as such a build would, so only the bot's own setting can zero the
-freed space. Relay content is stored as Fernet tokens, so the tests look for the exact stored
-token bytes (read before the deletion); profile free text is looked for as planted canaries.
+off on every new connection, as such a build would (the `secure_delete_off_by_default` fixture
+in tests/conftest.py), so only the bot's own setting can zero the freed space. Relay content is
+stored as Fernet tokens, so the tests look for the exact stored token bytes (read before the
+deletion); profile free text is looked for as planted canaries.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
+from on_disk import file_bytes
 from relay_helpers import ask, join_community, make_harness
 from sqlalchemy import select, text
 
@@ -34,19 +35,6 @@ SHORTER = "Ring 0113 496 0000: did pooled budgets help?"
 
 
 @pytest.fixture
-def secure_delete_off_by_default(monkeypatch):
-    """Every new SQLite connection starts with secure_delete off, as on a build without it."""
-    real_connect = sqlite3.connect
-
-    def connect(*args, **kwargs):
-        connection = real_connect(*args, **kwargs)
-        connection.execute("PRAGMA secure_delete=OFF")
-        return connection
-
-    monkeypatch.setattr(sqlite3, "connect", connect)
-
-
-@pytest.fixture
 async def sh(tmp_path, secure_delete_off_by_default):
     """A relay harness on SQLite with secure_delete off at connection level; the community joined."""
     h = make_harness(f"sqlite+aiosqlite:///{tmp_path / 'erase.db'}", tmp_path)
@@ -54,15 +42,6 @@ async def sh(tmp_path, secure_delete_off_by_default):
     await join_community(h, ("alice", "bob", "carol", "dan"))
     yield h
     await h.stop()
-
-
-def _file_bytes(h) -> bytes:
-    path = Path(h.config.database_url().split(":///", 1)[1])
-    return b"".join(
-        Path(f"{path}{suffix}").read_bytes()
-        for suffix in ("", "-wal", "-journal")
-        if Path(f"{path}{suffix}").exists()
-    )
 
 
 def _left_of(token: bytes, data: bytes) -> bool:
@@ -106,14 +85,14 @@ async def _sealed_profile(h, user_id: str) -> tuple[bytes, bytes]:
 
 async def test_profile_text_is_never_stored_in_clear_and_erasure_shreds_its_key(sh):
     await sh.join("zeb", **CANARIES)
-    before = _file_bytes(sh)
+    before = file_bytes(sh)
     assert [name for name, value in CANARIES.items() if value.encode() in before] == []
     token, wrapped_key = await _sealed_profile(sh, "zeb")
     assert _left_of(token, before) and wrapped_key in before, "control: the token and key were stored"
     bob_token, _ = await _sealed_profile(sh, "bob")
     await sh.say("zeb", "leave")
     assert "erased" in (await sh.press("zeb", "Erase my data")).text
-    after = _file_bytes(sh)
+    after = file_bytes(sh)
     assert not _left_of(token, after) and wrapped_key not in after
     assert _left_of(bob_token, after), "the others' profiles are still there"
 
@@ -122,7 +101,7 @@ async def test_an_edited_draft_leaves_no_old_token_in_the_file(sh):
     found = await ask(sh, "alice", LEAKY)
     assert [b.label for b in found.buttons] == ["Edit", "Send anyway", "Cancel"], found.text
     old = await _thread_tokens(sh, await _only_thread_id(sh))
-    assert all(token in _file_bytes(sh) for token in old)
+    assert all(token in file_bytes(sh) for token in old)
     edit = await sh.press("alice", "Edit")
     again = await sh.submit(
         "alice",
@@ -132,7 +111,7 @@ async def test_an_edited_draft_leaves_no_old_token_in_the_file(sh):
     )
     assert "Send anyway" in [b.label for b in again.buttons], again.text
     new = await _thread_tokens(sh, await _only_thread_id(sh))
-    after = _file_bytes(sh)
+    after = file_bytes(sh)
     replaced = [token for token in old if token not in new]
     assert len(replaced) == 2, "the question and the shared context were re-encrypted"
     assert all(token in after for token in new)
@@ -142,7 +121,7 @@ async def test_an_edited_draft_leaves_no_old_token_in_the_file(sh):
 async def test_a_cancelled_ask_leaves_no_token_in_the_file(sh):
     await ask(sh, "alice", LEAKY)
     tokens = await _thread_tokens(sh, await _only_thread_id(sh))
-    assert len(tokens) == 4 and all(token in _file_bytes(sh) for token in tokens)
+    assert len(tokens) == 4 and all(token in file_bytes(sh) for token in tokens)
     assert "Nothing was sent" in (await sh.press("alice", "Cancel")).text
-    after = _file_bytes(sh)
+    after = file_bytes(sh)
     assert [token[:20] for token in tokens if _left_of(token, after)] == []

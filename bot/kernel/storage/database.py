@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from bot.kernel.crypto import KEY_ENV, KeyProblem
 from bot.kernel.data_keys import DataKeys, compact_tables
 
-REWRITTEN_ON_UPGRADE = ("profiles", "checkin_responses", "data_keys")
+REWRITTEN_ON_UPGRADE = ("profiles", "checkin_responses", "match_groups", "data_keys")
 # Package data (pyproject.toml): an installed wheel ships them beside this module.
 MIGRATIONS = resources.files("bot.kernel.storage").joinpath("migrations")
 
@@ -137,7 +137,7 @@ class Database:
         """Bring the schema up to the newest migration (creates it on an empty database).
 
         An existing PostgreSQL database then has the tables that held clear text before
-        0008 rewritten, so the old text is in no page of theirs (see compact_tables).
+        0009 rewritten, so the old text is in no page of theirs (see compact_tables).
         """
         config = _alembic_config()
         before = (await self.schema_state()).current

@@ -10,8 +10,8 @@ rewrites the tables that held clear text (Database.upgrade).
 Relay rows written before this version were encrypted with the operator's key itself: they
 point at the row "operator-key", which stands for that key, until their thread is purged.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -23,8 +23,8 @@ from alembic import op
 from bot.kernel.data_keys import OPERATOR_KEY_ID, OPERATOR_WRAPPED, DataKeys
 from bot.kernel.storage.types import UTCDateTime
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
@@ -106,6 +106,6 @@ def _seal_notes(bind, keys: DataKeys, key_of_profile: dict) -> None:
 
 def downgrade() -> None:
     raise NotImplementedError(
-        "0008 cannot be undone: profile text is now encrypted under data keys that an older "
+        "0009 cannot be undone: profile text is now encrypted under data keys that an older "
         "peerbot cannot read. Restore the backup taken before the upgrade instead."
     )
