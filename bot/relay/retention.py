@@ -20,6 +20,7 @@ from bot.relay.keys import RelayKeys
 from bot.relay.models import RelayKeyCheck, RelayMessage, RelayParticipant, RelayThread
 from bot.relay.parties import Identity
 from bot.relay.store import delete_threads
+from bot.relay.suspensions import retag_suspensions
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Retention:
             for message in (await session.execute(select(RelayMessage))).scalars():
                 message.body_token = crypto.rotate(message.body_token)
                 changed += 1
+            changed += await retag_suspensions(session, crypto)
             check = await session.get(RelayKeyCheck, 1)
             if check is not None:
                 check.token = crypto.rotate(check.token)
