@@ -17,7 +17,7 @@ from bot.kernel.errors import UserError
 from bot.kernel.forms import parse_form
 from bot.kernel.invocation import Invocation
 from bot.kernel.messages import Button, Message
-from bot.relay import texts
+from bot.relay import report_texts, texts
 from bot.relay.asking import Checked, Sent
 from bot.relay.conversation import Delivered
 from bot.relay.forms import answer_form, ask_form, followup_form, report_choice_form, report_form
@@ -57,6 +57,15 @@ class RelayCommands:
 
         async def guarded(core: Core, inv: Invocation) -> None:
             self._relay.require()
+            await handler(core, inv)
+
+        return guarded
+
+    def _unsuspended(self, handler: Handler) -> Handler:
+        """Refuse, saying until when, someone suspended from the relay who tries to write in it."""
+
+        async def guarded(core: Core, inv: Invocation) -> None:
+            await self._relay.suspensions.check(inv.actor)
             await handler(core, inv)
 
         return guarded
@@ -220,7 +229,7 @@ class RelayCommands:
         retention = describe_duration(core.config.relay.retention)
         await private_reply(core.outbox, inv, texts.closed_confirmation(retention), "relay.closed")
 
-    # --- reveal, reports, organisers -------------------------------------------------------
+    # --- reveal and reports (organisers' commands: organiser_commands.py) -----------------
 
     async def reveal(self, core: Core, inv: Invocation) -> None:
         """The "Offer to swap contact details" and "Agree to swap" buttons."""
@@ -243,52 +252,51 @@ class RelayCommands:
         await core.outbox.reply(inv, Message(form=report_form(inv.args[0])))
 
     async def report_submit(self, core: Core, inv: Invocation) -> None:
-        """The report form: block the sender and tell the organisers."""
+        """The report form: why (a category), and whether organisers see the text; then report."""
+        message_id = _arg(inv)
         values, errors = parse_form(report_choice_form(), dict(inv.form or {}))
         if errors:
-            raise UserError(texts.REPORT_YES_OR_NO)
-        done = await self._relay.reports.report(inv.actor, _arg(inv), bool(values["include_text"]))
-        await private_reply(core.outbox, inv, texts.reported(done.sender, done.told, done.shown))
-
-    async def admin_refusals(self, core: Core, inv: Invocation) -> None:
-        """`/peer admin refusals`: counts of guard refusals and relay reports."""
-        counts = await self._relay.reports.refusal_counts(inv.actor.community_key)
-        await core.outbox.reply(inv, texts.refusals_message(counts.refusals, counts.reports))
+            form = report_form(message_id)
+            await core.outbox.reply(inv, Message(report_texts.FIX_REPORT, form=form, field_errors=errors))
+            return
+        done = await self._relay.reports.report(
+            inv.actor, message_id, values["category"], bool(values["include_text"])
+        )
+        message = report_texts.reported(done.sender, done.category, done.told, done.shown)
+        await private_reply(core.outbox, inv, message)
 
     def routes(self) -> dict[str, Route]:
         """The relay's commands, buttons and form targets."""
         on: Callable[[Handler], Handler] = self._relay_on
+
+        def writes(handler: Handler) -> Handler:
+            return on(self._unsuspended(handler))
+
         return {
             "ask": Route(
-                on(self.ask),
+                writes(self.ask),
                 "ask",
                 "ask peers a question anonymously (in a form, so it stays out of chat history)",
             ),
-            "ask.submit": Route(on(self.ask_submit), hidden=True),
-            "ask.edit": Route(on(self.ask_edit), hidden=True),
-            "ask.send": Route(on(self.ask_send), hidden=True),
+            "ask.submit": Route(writes(self.ask_submit), hidden=True),
+            "ask.edit": Route(writes(self.ask_edit), hidden=True),
+            "ask.send": Route(writes(self.ask_send), hidden=True),
             "ask.cancel": Route(on(self.ask_cancel), hidden=True),
             "threads": Route(on(self.threads), "threads", "list your open anonymous question threads"),
             "answer": Route(
-                on(self.answer_typed), "answer NNNN", "answer the anonymous question from Peer NNNN"
+                writes(self.answer_typed), "answer NNNN", "answer the anonymous question from Peer NNNN"
             ),
-            "relay.answer": Route(self.answer_button, hidden=True),
-            "relay.answer.submit": Route(on(self.answer_submit), hidden=True),
-            "relay.followup": Route(on(self.followup), hidden=True),
-            "relay.followup.submit": Route(on(self.followup_submit), hidden=True),
-            "relay.draft.edit": Route(on(self.draft_edit), hidden=True),
-            "relay.draft.send": Route(on(self.draft_send), hidden=True),
+            "relay.answer": Route(self._unsuspended(self.answer_button), hidden=True),
+            "relay.answer.submit": Route(writes(self.answer_submit), hidden=True),
+            "relay.followup": Route(writes(self.followup), hidden=True),
+            "relay.followup.submit": Route(writes(self.followup_submit), hidden=True),
+            "relay.draft.edit": Route(writes(self.draft_edit), hidden=True),
+            "relay.draft.send": Route(writes(self.draft_send), hidden=True),
             "relay.draft.cancel": Route(on(self.draft_cancel), hidden=True),
-            "relay.thank": Route(on(self.thank), hidden=True),
+            "relay.thank": Route(writes(self.thank), hidden=True),
             "relay.close": Route(on(self.close), hidden=True),
-            "relay.reveal": Route(on(self.reveal), hidden=True),
+            "relay.reveal": Route(writes(self.reveal), hidden=True),
             "relay.reveal.decline": Route(on(self.reveal_decline), hidden=True),
             "relay.report": Route(on(self.report), hidden=True),
             "relay.report.submit": Route(on(self.report_submit), hidden=True),
-            "admin.refusals": Route(
-                self.admin_refusals,
-                "admin refusals",
-                "count messages the privacy guard refused, by reason",
-                admin=True,
-            ),
         }

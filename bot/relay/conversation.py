@@ -27,6 +27,7 @@ from bot.relay.detail_check import Checked, DetailCheck
 from bot.relay.keys import RelayKeys
 from bot.relay.models import RelayMessage
 from bot.relay.parties import Party, ThreadView
+from bot.relay.report_rows import silenced
 from bot.relay.rules import (
     check_can_answer,
     check_can_close,
@@ -134,8 +135,8 @@ class ConversationService:
         """The asker a peer may answer now (or why they can't)."""
         async with self._db.session() as session:
             view, me = await self._store.own_party(session, actor, peer_id)
-        check_can_answer(me.role, me.delivered)
-        check_can_write(view.thread.status, me.row.blocked)
+            check_can_answer(me.role, me.delivered)
+            await _check_can_write(session, view, me, view.asker)
         return Target(view.asker.handle, me.id)
 
     async def answer(
@@ -146,7 +147,7 @@ class ConversationService:
         async with self._db.session() as session, session.begin():
             view, me = await self._store.own_party(session, actor, peer_id)
             check_can_answer(me.role, me.delivered)
-            check_can_write(view.thread.status, me.row.blocked)
+            await _check_can_write(session, view, me, view.asker)
             message = await self._hold_or_store(
                 session, view, me, view.asker, "answer", text, findings, draft_id
             )
@@ -181,7 +182,7 @@ class ConversationService:
         """The peer whose answer the asker may follow up now (or why not)."""
         async with self._db.session() as session:
             view, message, me, peer = await self._answer_to_me(session, actor, message_id)
-        check_can_write(view.thread.status, me.row.blocked)
+            await _check_can_write(session, view, me, peer)
         return Target(peer.handle, message.id)
 
     async def followup(
@@ -191,7 +192,7 @@ class ConversationService:
         findings = await self._check.find(actor, text)
         async with self._db.session() as session, session.begin():
             view, _, me, peer = await self._answer_to_me(session, actor, message_id)
-            check_can_write(view.thread.status, me.row.blocked)
+            await _check_can_write(session, view, me, peer)
             message = await self._hold_or_store(session, view, me, peer, "followup", text, findings, draft_id)
         return await self._deliver_unless_held(view, message, me, peer, text, findings)
 
@@ -218,7 +219,7 @@ class ConversationService:
             view, message, me, to = await self._draft_in_view(session, actor, draft_id)
             if me.role == "peer":
                 check_can_answer(me.role, me.delivered)
-            check_can_write(view.thread.status, me.row.blocked)
+            await _check_can_write(session, view, me, to)
             message.kind, message.created_at, view.thread.last_activity_at = sent_kind(me.role), now, now
             text = self._store.body(message)
         status = await self._sender.deliver_stored(view, message, me, to, text)
@@ -228,7 +229,7 @@ class ConversationService:
         """A held answer or follow-up, for its writer to edit in the form it came from."""
         async with self._db.session() as session:
             view, message, me, to = await self._draft_in_view(session, actor, draft_id)
-            check_can_write(view.thread.status, me.row.blocked)
+            await _check_can_write(session, view, me, to)
             text = self._store.body(message)
             if me.role == "peer":
                 return HeldDraft("answer", Target(to.handle, me.id), text)
@@ -253,7 +254,7 @@ class ConversationService:
         """Thank a peer for an answer (no text of the asker's own)."""
         async with self._db.session() as session, session.begin():
             view, _, me, peer = await self._answer_to_me(session, actor, message_id)
-            check_not_blocked(me.row.blocked)
+            check_not_blocked(me.row.blocked or await silenced(session, me.id, peer.id))
             message = self._store.add_message(session, view, me, peer, "thanks", "")
         status = await self._sender.deliver_stored(view, message, me, peer, "")
         return Delivered(status, peer.handle, me.handle)
@@ -274,3 +275,9 @@ class ConversationService:
                 await self._sender.send_to(
                     view, peer, texts.closed_notice(asker.handle, retention), "relay.closed"
                 )
+
+
+async def _check_can_write(session, view: ThreadView, me: Party, to: Party) -> None:
+    """Writing goes on while the thread is open, unless `to` reported `me` (a report silences its
+    sender towards the reporter only) or `me` was blocked by a report from before categories."""
+    check_can_write(view.thread.status, me.row.blocked or await silenced(session, me.id, to.id))

@@ -4,17 +4,25 @@ so they stay out of the platform's message history."""
 from __future__ import annotations
 
 from bot.kernel.messages import Field, Form
+from bot.relay.rules import REPORT_CATEGORIES
 from matching.vocabulary import ORG_TYPES, REGIONS
 
 QUESTION_MIN, QUESTION_MAX = 20, 2000
 ANSWER_MIN, ANSWER_MAX = 2, 3000
 
+CATEGORY_FIELD = Field(
+    "category",
+    "What is wrong with it?",
+    kind="choice",
+    choices={key: label.capitalize() for key, label in REPORT_CATEGORIES.items()},
+    hint="The sender and the organisers see this category, never who reported.",
+)
 INCLUDE_FIELD = Field(
     "include_text",
     "Show the reported text to the community organisers?",
     kind="yes_no",
     initial="no",
-    hint="If not, they only learn that a report was made.",
+    hint="If not, they only learn the category.",
 )
 
 
@@ -99,12 +107,12 @@ def followup_form(peer_handle: str, message_id: str, followup: str = "", draft_i
 
 
 def report_form(message_id: str) -> Form:
-    """Reporting a message: whether the organisers may see its text."""
+    """Reporting a message: why (one category, never free text), and whether organisers see it."""
     return Form(
         title="Report this message",
-        intro="The sender will be blocked from this thread and the community organisers "
-        "told that a report was made.",
-        fields=(INCLUDE_FIELD,),
+        intro="The sender will no longer be able to write to you in this thread. They and the "
+        "community organisers are told the category you choose, never who reported.",
+        fields=(CATEGORY_FIELD, INCLUDE_FIELD),
         submit_command="relay.report.submit",
         args=(message_id,),
         submit_label="Report",
@@ -112,5 +120,5 @@ def report_form(message_id: str) -> Form:
 
 
 def report_choice_form() -> Form:
-    """Just the report's yes/no, to read a submitted report."""
-    return Form("", (INCLUDE_FIELD,), "")
+    """Just the report's fields, to read a submitted report."""
+    return Form("", (CATEGORY_FIELD, INCLUDE_FIELD), "")

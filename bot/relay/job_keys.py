@@ -20,3 +20,13 @@ def question_job(thread_id: str, participant_id: str) -> str:
 def message_job(thread_id: str, message_id: str) -> str:
     """The job delivering an answer, follow-up or thanks again after a failed delivery."""
     return f"{thread_jobs(thread_id)}m:{message_id}"
+
+
+def report_jobs(thread_id: str, report_id: int) -> str:
+    """The key prefix of the jobs telling a reported person about one report of theirs."""
+    return f"{thread_jobs(thread_id)}r:{report_id}:"
+
+
+def report_notice_job(thread_id: str, report_id: int, notice: str) -> str:
+    """The job telling the reported person again about their report, warning or suspension."""
+    return f"{report_jobs(thread_id, report_id)}{notice}"

@@ -1,12 +1,14 @@
-"""The relay's scheduled work: delayed question delivery, answer redelivery, and the purge.
+"""The relay's scheduled work: delayed question delivery, answer redelivery, notices about
+reports that could not go at once, and the purge.
 
 Each job kind is registered by install(); handlers wait (RetryLater) while the key is
 missing rather than lose anything, and never send to a thread closed, purged or blocked
-since the job was booked.
+since the job was booked, nor a question from or to someone suspended from the relay.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -26,17 +28,18 @@ from bot.relay import texts
 from bot.relay.keys import RelayKeys
 from bot.relay.models import RelayMessage, RelayParticipant, RelayThread
 from bot.relay.parties import Party, in_flight
-from bot.relay.retention import Retention
+from bot.relay.report_notices import ReportNotices
 from bot.relay.rules import peer_reachable, question_deliverable
 from bot.relay.sending import RelaySender
 from bot.relay.store import ThreadStore
+from bot.relay.suspensions import Suspensions
 
 KEY_WAIT = timedelta(hours=1)
 
 
 class RelayJobs:
     """Job handlers bound to the relay's parts (registered as "relay.question", "relay.message",
-    "relay.purge")."""
+    "relay.reported_notice", "relay.purge")."""
 
     def __init__(
         self,
@@ -45,10 +48,13 @@ class RelayJobs:
         clock: Clock,
         store: ThreadStore,
         sender: RelaySender,
-        retention: Retention,
+        purge: Callable[[], Awaitable[object]],
+        notices: ReportNotices,
+        suspensions: Suspensions,
     ):
         self._config, self._db, self._clock = config, db, clock
-        self._store, self._sender, self._retention = store, sender, retention
+        self._store, self._sender, self._purge = store, sender, purge
+        self._notices, self._suspensions = notices, suspensions
 
     @property
     def _keys(self) -> RelayKeys:
@@ -75,6 +81,9 @@ class RelayJobs:
             if not question_deliverable(view.thread.status, view.asker.row.blocked):
                 raise Cancelled()
             peer = view.parties[row.id]
+            for person in (view.asker, peer):
+                if await self._suspensions.until(session, person.identity) is not None:
+                    raise Cancelled()
             await self._hold_for_peer(session, peer)
             with in_flight(text):
                 message = texts.question_message(
@@ -109,6 +118,15 @@ class RelayJobs:
                 delivery = await self._sender.send_to(view, recipient, out, f"relay.{message.kind}")
         settle_delivery(core, job, delivery)
 
+    async def redeliver_report_notice(self, core: Core, job: ClaimedJob) -> None:
+        """Job "relay.reported_notice": try again to tell someone about a report of their message,
+        a warning or a suspension; dropped once the report is gone."""
+        self._wait_for_key()
+        sent = await self._notices.send(job.payload["report"], job.payload["notice"])
+        if sent is None:
+            raise Cancelled()
+        settle_delivery(core, job, sent.delivery)
+
     async def scheduled_purge(self, core: Core, job: ClaimedJob) -> None:
         """Job "relay.purge": purge now, and book the next run for when a thread can next pass
         retention, [relay] purge_every later at the soonest.
@@ -117,7 +135,7 @@ class RelayJobs:
         later is due later still), so waking every hour in between only costs: a console's fake
         clock moved on by weeks walked through every one of those hours.
         """
-        await self._retention.purge()
+        await self._purge()
         now = self._clock.now()
         async with self._db.session() as session:
             oldest = (await session.execute(select(func.min(RelayThread.last_activity_at)))).scalar_one()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.kernel.storage.data_keys import KeyedRow
@@ -47,6 +47,8 @@ class RelayParticipant(KeyedRow, Base):
     tag: Mapped[str] = mapped_column(String(64))
     identity_token: Mapped[str] = mapped_column(Text)  # platform, community, user id, profile id
     handle_token: Mapped[str] = mapped_column(Text)  # "Peer 4821"
+    # Set only by reports made before migration 0010 (silenced in the whole thread); a report now
+    # silences its sender towards the reporter alone (relay_reports).
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     asker_offers_reveal: Mapped[bool] = mapped_column(Boolean, default=False)  # on peer rows
     peer_offers_reveal: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -86,24 +88,55 @@ class RelayKeyCheck(Base):
 
 
 class RelayReport(Base):
-    """That a message of a live thread was reported in a community: a count for organisers.
+    """A report of a message in a live thread: why (a category), and whom it silences towards whom.
 
-    The row lives only as long as its thread: a purge or an erasure folds it into
-    RelayReportCount and deletes it, so nothing says which thread was reported, or when.
+    The row lives only as long as its thread and both people in it: a purge, or the erasure of
+    the reporter or the reported, folds it into RelayReportCount (a number per category) and
+    deletes it, so nothing then says which thread or person was reported, or when. Organisers
+    see its number, category, day and random `reference`, never `reporter_id` or `reported_id`.
+    Rows made before categories (migration 0010) are "other" and name no people.
     """
 
     __tablename__ = "relay_reports"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the number organisers act on
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # the day only (rules.report_day)
     community_key: Mapped[str] = mapped_column(String(90), index=True)
     thread_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    category: Mapped[str] = mapped_column(String(16), server_default="other")  # rules.REPORT_CATEGORIES
+    message_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reporter_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)  # participant
+    reported_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)  # participant
+    reference: Mapped[str | None] = mapped_column(String(8), nullable=True)  # random, for organisers
+    shared: Mapped[bool] = mapped_column(Boolean, server_default=false())  # text shown to organisers
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class RelayReportCount(Base):
-    """How many reports a community had in threads since deleted: a number, with no row per report."""
+    """How many reports a community had, by category, in threads since deleted: numbers only."""
 
     __tablename__ = "relay_report_counts"
 
     community_key: Mapped[str] = mapped_column(String(90), primary_key=True)
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
     reports: Mapped[int] = mapped_column(Integer)
+
+
+class RelaySuspension(KeyedRow, Base):
+    """A person may not ask or answer anonymous questions until `ends_at`, on an organiser's word.
+
+    Found by `tag` (the keyed HMAC of the person, as on participant rows), so organisers act on
+    a report without learning who it concerns; `identity_token` (under the person's own data
+    key, so erasing them shreds it) is kept only so a key rotation can re-tag the row. Rows past
+    `ends_at` mean nothing and are deleted by the purge.
+    """
+
+    __tablename__ = "relay_suspensions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random
+    tag: Mapped[str] = mapped_column(String(64), index=True)
+    identity_token: Mapped[str] = mapped_column(Text)
+    community_key: Mapped[str] = mapped_column(String(90))  # whose organisers suspended
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

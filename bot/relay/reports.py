@@ -1,32 +1,49 @@
-"""Reports: a peer or asker reports a message they received; its sender is blocked from the
-thread and the community's organisers are told, with the text only if the reporter chose so.
-Organisers see counts only (reports, and messages the privacy guard refused)."""
+"""Reports: a peer or asker reports a message they received, choosing why (a category).
+
+Its sender can no longer write to the reporter in that thread and is told, through the relay,
+that their message was reported, the category and what that means, never by whom; the
+community's organisers are told the report's number and category, with the text only if the
+reporter chose so. Organisers then see reports and act on them in bot/relay/moderation.py.
+"""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from bot.kernel.clock import Clock
 from bot.kernel.config import Config
+from bot.kernel.errors import UserError
 from bot.kernel.invocation import Actor
-from bot.kernel.messages import Message, Sensitivity
+from bot.kernel.messages import Sensitivity
 from bot.kernel.outbox import DirectMessage, Outbound, Outbox
 from bot.kernel.storage.database import Database
 from bot.kernel.storage.models import Refusal
-from bot.relay import texts
+from bot.relay import report_texts
 from bot.relay.models import RelayReport, RelayReportCount
 from bot.relay.parties import in_flight
-from bot.relay.rules import organiser_ids
+from bot.relay.report_notices import ReportNotices
+from bot.relay.report_rows import already_reported
+from bot.relay.rules import REPORT_CATEGORIES, check_reportable, organiser_ids, report_day
 from bot.relay.store import ThreadStore
+
+REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def new_reference() -> str:
+    """A random reference for one report's sender, shown to organisers: it stands for nobody else."""
+    return "".join(secrets.choice(REFERENCE_LETTERS) for _ in range(4))
 
 
 @dataclass(frozen=True)
 class Reported:
-    """The report's outcome: whose messages are blocked, how many organisers heard, text shown."""
+    """The report's outcome: who is silenced towards the reporter, why, how many organisers heard,
+    whether they were shown the text."""
 
     sender: str
+    category: str
     told: int
     shown: bool
 
@@ -42,29 +59,55 @@ class RefusalCounts:
 class ReportService:
     """Reporting relay messages, and the counts organisers may see."""
 
-    def __init__(self, config: Config, db: Database, clock: Clock, outbox: Outbox, store: ThreadStore):
-        self._config, self._db, self._clock, self._outbox, self._store = config, db, clock, outbox, store
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        clock: Clock,
+        outbox: Outbox,
+        store: ThreadStore,
+        notices: ReportNotices,
+    ):
+        self._config, self._db, self._clock, self._outbox = config, db, clock, outbox
+        self._store, self._notices = store, notices
 
     async def check(self, actor: Actor, message_id: str) -> None:
         """Refuse to open a report form for a message the caller did not receive."""
         async with self._db.session() as session:
-            await self._store.own_message(session, actor, message_id)
+            _, message, _ = await self._store.own_message(session, actor, message_id)
+        check_reportable(message.kind)
 
-    async def report(self, actor: Actor, message_id: str, include_text: bool) -> Reported:
-        """Block the sender from the thread, count the report and tell the organisers."""
+    async def report(self, actor: Actor, message_id: str, category: str, include_text: bool) -> Reported:
+        """Record the report, silence its sender towards the reporter, tell the sender and the organisers."""
+        if category not in REPORT_CATEGORIES:
+            raise UserError(report_texts.FIX_REPORT)
         async with self._db.session() as session, session.begin():
-            view, message, _ = await self._store.own_message(session, actor, message_id)
+            view, message, me = await self._store.own_message(session, actor, message_id)
+            check_reportable(message.kind)
+            if await already_reported(session, message.id, me.id):
+                raise UserError(report_texts.ALREADY_REPORTED)
             sender = view.parties[message.sender_id]
-            sender.row.blocked = True
             body = self._store.body(message) if include_text else ""
-            session.add(
-                RelayReport(at=self._clock.now(), community_key=actor.community_key, thread_id=view.thread.id)
+            row = RelayReport(
+                at=report_day(self._clock.now()),
+                community_key=actor.community_key,
+                thread_id=view.thread.id,
+                category=category,
+                message_id=message.id,
+                reporter_id=me.id,
+                reported_id=sender.id,
+                reference=new_reference(),
+                shared=include_text,
             )
+            session.add(row)
+            await session.flush()
+            number = row.id
         with in_flight(body):
-            told = await self._tell_organisers(actor, body if include_text else None)
-        return Reported(sender.handle, told, include_text)
+            told = await self._tell_organisers(actor, number, category, body if include_text else None)
+        await self._notices.tell(number, "reported")
+        return Reported(sender.handle, category, told, include_text)
 
-    async def _tell_organisers(self, actor: Actor, body: str | None) -> int:
+    async def _tell_organisers(self, actor: Actor, number: int, category: str, body: str | None) -> int:
         """Each organiser's DM: relay content only when shown, and then only to them."""
         organisers = organiser_ids(self._config, actor.platform, actor.community)
         if body is not None:
@@ -76,7 +119,7 @@ class ReportService:
             delivery = await self._outbox.send(
                 Outbound(
                     DirectMessage(actor.platform, actor.community, organiser),
-                    Message(texts.report_notice(body)),
+                    report_texts.report_notice(number, category, body),
                     sensitivity,
                     "relay.report_notice",
                     allowed,
@@ -102,6 +145,10 @@ class ReportService:
                     .where(RelayReport.community_key == community_key)
                 )
             ).scalar_one()
-            folded = await session.get(RelayReportCount, community_key)
-            reports += folded.reports if folded else 0
+            folded = await session.scalar(
+                select(func.sum(RelayReportCount.reports)).where(
+                    RelayReportCount.community_key == community_key
+                )
+            )
+            reports += folded or 0
         return RefusalCounts(refusals, reports)

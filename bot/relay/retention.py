@@ -24,6 +24,7 @@ from bot.relay.models import RelayKeyCheck, RelayParticipant, RelayThread
 from bot.relay.parties import Identity
 from bot.relay.rekey import TOKEN_COLUMNS
 from bot.relay.store import delete_threads
+from bot.relay.suspensions import retag_suspensions
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class Retention:
                 identity = Identity.from_json(self._keys.content(row).decrypt_json(row.identity_token))
                 row.tag = crypto.tag(identity.key)
                 changed += 1
+            changed += await retag_suspensions(session, self._keys)
             changed += await _rotate_operator_tokens(session, crypto)
             changed += await self._db.data_keys.rewrap_all(session)
             check = await session.get(RelayKeyCheck, 1)

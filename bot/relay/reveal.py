@@ -20,6 +20,7 @@ from bot.relay import texts
 from bot.relay.handshake import Handshake, caller_side, shown_to
 from bot.relay.models import RelayParticipant
 from bot.relay.parties import Identity, Party, ThreadView
+from bot.relay.report_rows import reported_between
 from bot.relay.rules import NOT_YOURS
 from bot.relay.sending import RelaySender
 from bot.relay.store import ThreadStore
@@ -57,9 +58,8 @@ class RevealService:
         async with self._db.session() as session, session.begin():
             pair = await self._pair(session, actor, peer_id)
             me, other, peer = pair.me, pair.other, pair.peer
-            state = _state(peer).offer(
-                me.role, other.handle, blocked=me.row.blocked or other.row.blocked, delivered=me.delivered
-            )
+            blocked = me.row.blocked or other.row.blocked or await reported_between(session, me.id, other.id)
+            state = _state(peer).offer(me.role, other.handle, blocked=blocked, delivered=me.delivered)
             peer.row.asker_offers_reveal, peer.row.peer_offers_reveal = state.asker_offers, state.peer_offers
             if state.revealed:
                 mine = shown_to(state, await _contact_card(session, me.identity))

@@ -167,3 +167,55 @@ def organiser_ids(config: Config, platform: str, community: str) -> tuple[str, .
     if platform == "console":
         return (config.console.user,) if config.console.admin else ()
     return tuple(getattr(config.admins, platform, {}).get(community, ()))
+
+
+# Why a message was reported: a category only, never free text, so what organisers see and what
+# stays after a purge (a count per category) can say nothing about the message.
+REPORT_CATEGORIES = {
+    "abusive": "abusive",
+    "identifying": "identifying someone",
+    "off_topic": "off-topic",
+    "other": "other",
+}
+REPORTABLE = ("question", "answer", "followup")
+SUSPEND_DAYS, SUSPEND_DAYS_MAX = 7, 90
+REPORT_ACTION_USAGE = (
+    "Use `/peer admin report warn N` or `/peer admin report suspend N [DAYS]`, with the number "
+    "`/peer admin reports` shows (DAYS: 1 to 90, 7 if not given)."
+)
+
+
+def check_reportable(kind: str) -> None:
+    """Only a question, answer or follow-up someone received can be reported."""
+    if kind not in REPORTABLE:
+        raise UserError("That isn't a message you received.")
+
+
+def report_day(now: datetime) -> datetime:
+    """When a report is recorded as made: its day only, since the moment would date the message."""
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def report_action(args: Sequence[str]) -> tuple[str, int, int]:
+    """(action, report number, days) from `warn N` or `suspend N [DAYS]`; a UserError saying how."""
+    words = [word.casefold() for word in args]
+    if len(words) not in (2, 3) or words[0] not in ("warn", "suspend") or not words[1].isdigit():
+        raise UserError(REPORT_ACTION_USAGE)
+    if words[0] == "warn" and len(words) == 3:
+        raise UserError(REPORT_ACTION_USAGE)
+    days = words[2] if len(words) == 3 else str(SUSPEND_DAYS)
+    if not days.isdigit() or not 1 <= int(days) <= SUSPEND_DAYS_MAX:
+        raise UserError(REPORT_ACTION_USAGE)
+    return words[0], int(words[1]), int(days)
+
+
+def suspension_end(now: datetime, days: int, current: datetime | None) -> datetime:
+    """When a suspension ends: `days` from now, never earlier than one already running."""
+    end = now + timedelta(days=days)
+    return max(end, current) if current is not None else end
+
+
+def is_suspended(ends: Iterable[datetime], now: datetime) -> datetime | None:
+    """The latest end of the suspensions still running, or None: a suspension ends on its own."""
+    running = [end for end in ends if end > now]
+    return max(running) if running else None

@@ -2,7 +2,8 @@
 
 `RelayService` is what the composition root hands out (`App.relay`): the key check and
 purge booking at start-up, the purge and key rotation for the command line, and one part
-per purpose for the commands (asking, conversation, reveal, reports).
+per purpose for the commands (asking, conversation, reveal, reports, and the organisers'
+moderation of reports with its suspensions).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from bot.relay.conversation import ConversationService
 from bot.relay.detail_check import DetailCheck, IdentifyingDetailsFinder
 from bot.relay.jobs import RelayJobs
 from bot.relay.keys import RelayKeys
+from bot.relay.moderation import Moderation
+from bot.relay.report_notices import ReportNotices
 from bot.relay.reports import ReportService
 from bot.relay.retention import PurgeCounts, Retention
 from bot.relay.reveal import RevealService
 from bot.relay.sending import RelaySender
 from bot.relay.store import ThreadStore
+from bot.relay.suspensions import Suspensions
 
 
 class RelayService:
@@ -46,9 +50,14 @@ class RelayService:
             db, clock, self.keys, self.store, self.sender, self.detail_check, config.relay.retention
         )
         self.reveal = RevealService(db, clock, self.store, self.sender)
-        self.reports = ReportService(config, db, clock, outbox, self.store)
+        self.notices = ReportNotices(db, clock, self.store, self.sender)
+        self.reports = ReportService(config, db, clock, outbox, self.store, self.notices)
+        self.suspensions = Suspensions(db, clock, self.keys)
+        self.moderation = Moderation(db, clock, self.store, self.notices, self.suspensions)
         self.retention = Retention(config, db, clock, self.keys)
-        self.jobs = RelayJobs(config, db, clock, self.store, self.sender, self.retention)
+        self.jobs = RelayJobs(
+            config, db, clock, self.store, self.sender, self.purge, self.notices, self.suspensions
+        )
         self._clock = clock
 
     def require(self) -> RelayCrypto:
@@ -64,8 +73,11 @@ class RelayService:
         return None
 
     async def purge(self, everything: bool = False) -> PurgeCounts:
-        """Delete threads past the retention period now (or every thread)."""
-        return await self.retention.purge(everything)
+        """Delete threads past the retention period now (or every thread), and ended suspensions
+        (or every one)."""
+        counts = await self.retention.purge(everything)
+        await self.suspensions.forget_ended(everything)
+        return counts
 
     async def rotate_keys(self) -> int:
         """Re-encrypt everything stored with the first configured key; returns tokens changed."""

@@ -12,8 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kernel.clock import Clock
@@ -25,8 +23,9 @@ from bot.kernel.storage.models import Profile
 from bot.kernel.storage.sealed import data_keys_of
 from bot.relay.job_keys import message_job, question_job, thread_jobs
 from bot.relay.keys import RelayKeys
-from bot.relay.models import RelayMessage, RelayParticipant, RelayReport, RelayReportCount, RelayThread
+from bot.relay.models import RelayMessage, RelayParticipant, RelayThread
 from bot.relay.parties import Identity, Party, ThreadView
+from bot.relay.report_rows import fold_reports, of_participants, of_threads
 from bot.relay.routing import Candidate
 from bot.relay.rules import NOT_YOURS, received_by
 
@@ -211,7 +210,7 @@ def _hashed_vector(stored: Any, backend: str | None) -> dict[int, float] | None:
 async def delete_threads(session: AsyncSession, thread_ids: list[str]) -> tuple[int, int, int]:
     """Delete threads with everything about them: their data keys (so every old copy of their
     content is unreadable; compact after the commit), messages, participants, every job (done
-    ones too) and every report row, the reports kept only as a per-community count."""
+    ones too) and every report row, the reports kept only as counts per community and category."""
     threads = messages = participants = 0
     for start in range(0, len(thread_ids), 500):
         chunk = thread_ids[start : start + 500]
@@ -220,7 +219,7 @@ async def delete_threads(session: AsyncSession, thread_ids: list[str]) -> tuple[
         ).scalars()
         await data_keys_of(session.sync_session).shred(session, list(key_ids))
         await delete_by_prefix(session, [thread_jobs(thread_id) for thread_id in chunk])
-        await _fold_reports(session, chunk)
+        await fold_reports(session, of_threads(chunk))
         messages += (
             await session.execute(delete(RelayMessage).where(RelayMessage.thread_id.in_(chunk)))
         ).rowcount
@@ -232,8 +231,8 @@ async def delete_threads(session: AsyncSession, thread_ids: list[str]) -> tuple[
 
 
 async def delete_participants(session: AsyncSession, rows: list[RelayParticipant]) -> None:
-    """Delete people's parts in threads that stay: their rows, what they sent or received, and
-    the jobs that would deliver any of it."""
+    """Delete people's parts in threads that stay: their rows, what they sent or received, the
+    jobs that would deliver any of it, and reports by or about them (kept only as counts)."""
     ids = [row.id for row in rows]
     if not ids:
         return
@@ -242,24 +241,6 @@ async def delete_participants(session: AsyncSession, rows: list[RelayParticipant
     keys = [message_job(thread_id, message_id) for message_id, thread_id in sent]
     keys += [question_job(row.thread_id, row.id) for row in rows]
     await delete_by_prefix(session, keys)
+    await fold_reports(session, of_participants(ids))
     await session.execute(delete(RelayMessage).where(touching))
     await session.execute(delete(RelayParticipant).where(RelayParticipant.id.in_(ids)))
-
-
-async def _fold_reports(session: AsyncSession, thread_ids: list[str]) -> None:
-    """Add the threads' reports to their communities' counts, then delete the report rows."""
-    counted = await session.execute(
-        select(RelayReport.community_key, func.count())
-        .where(RelayReport.thread_id.in_(thread_ids))
-        .group_by(RelayReport.community_key)
-    )
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    for community_key, reports in counted.all():
-        await session.execute(
-            insert(RelayReportCount)
-            .values(community_key=community_key, reports=reports)
-            .on_conflict_do_update(
-                index_elements=["community_key"], set_={"reports": RelayReportCount.reports + reports}
-            )
-        )
-    await session.execute(delete(RelayReport).where(RelayReport.thread_id.in_(thread_ids)))

@@ -32,11 +32,6 @@ DRAFT_DELETED = "Deleted. Nothing was sent."
 DRAFT_GONE = "That draft has already been sent or deleted."
 NO_THREADS = "You have no open anonymous question threads. `/peer ask` starts one."
 NOTHING_SHARED = "Nothing was shared."
-REPORT_YES_OR_NO = "Answer yes or no: should the organisers see the reported text?"
-REPORT_NOTICE = (
-    "Someone reported a message in an anonymous question thread in your community. The "
-    "sender can no longer write in that thread."
-)
 
 
 def limit_text(per_day: int, when: datetime, timezone: str) -> str:
@@ -262,20 +257,6 @@ def offered(other_handle: str) -> Message:
 def declined_notice(decliner_handle: str) -> Message:
     """What the other side hears after a "No thanks"."""
     return Message(f"*{decliner_handle}* prefers not to swap contact details. Nothing was shared.")
-
-
-def report_notice(body: str | None) -> str:
-    """What organisers hear about a report: the text only if the reporter chose to show it."""
-    if body is not None:
-        return f"{REPORT_NOTICE}\n\nThe reporter chose to show you the reported text:\n\n{body}"
-    return f"{REPORT_NOTICE} The reporter chose not to share the text, so nobody else can see it."
-
-
-def reported(sender_handle: str, told: int, shown: bool) -> Message:
-    """The reporter's confirmation: the sender is blocked, and whether organisers were told."""
-    who = "The organisers were told" if told else "The report was recorded for the organisers"
-    shown_text = " and shown the text" if shown and told else ""
-    return Message(f"Reported. {sender_handle} can no longer write in that thread. {who}{shown_text}.")
 
 
 def refusals_message(counts: Sequence[tuple[str, str, int]], reports: int) -> Message:

@@ -184,7 +184,7 @@ async def test_admin_outputs_and_export_never_show_relay_content(
     await rh.submit(
         "bob", "relay.answer.submit", {"answer": f"Answer {MARKER_A}"}, rh.platform.last("bob").form.args
     )
-    for command in ("admin refusals", "help", "profile", "mydata"):
+    for command in ("admin refusals", "admin reports", "help", "profile", "mydata"):
         reply = await rh.say("organiser" if command.startswith("admin") else "carol", command)
         assert not _leaks([_message_text(reply)]), command
     own = await rh.say("alice", "mydata")

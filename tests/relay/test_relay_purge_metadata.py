@@ -43,7 +43,8 @@ async def _first_thread_with_every_kind_of_job(rh) -> None:
     form = await rh.press("bob", "Answer")
     await rh.submit("bob", "relay.answer.submit", {"answer": "We pooled budgets."}, form.form.args)
     report = await rh.press("bob", "Report")
-    await rh.submit("bob", "relay.report.submit", {"include_text": "no"}, report.form.args)
+    fields = {"category": "abusive", "include_text": "no"}
+    await rh.submit("bob", "relay.report.submit", fields, report.form.args)
 
 
 async def test_purge_deletes_every_job_and_report_of_the_thread_and_keeps_a_count(rh):

@@ -1,5 +1,6 @@
-"""Reports block the sender and tell organisers (text only by choice); /peer mydata and
-/peer leave cover a person's own relay data and nobody else's."""
+"""Reports silence the sender towards the reporter and tell organisers (text only by choice);
+/peer mydata and /peer leave cover a person's own relay data and nobody else's. (Categories,
+what the sender is told and what organisers can do: test_relay_report_reasons.py.)"""
 
 from __future__ import annotations
 
@@ -10,19 +11,20 @@ from bot.kernel.messages import Sensitivity
 from bot.relay.models import RelayParticipant, RelayThread
 
 
-async def _report(h, user: str, include: str):
+async def _report(h, user: str, include: str, category: str = "abusive"):
     form = await h.press(user, "Report")
     assert form.form is not None and form.form.submit_command == "relay.report.submit"
-    return await h.submit(user, "relay.report.submit", {"include_text": include}, form.form.args)
+    fields = {"category": category, "include_text": include}
+    return await h.submit(user, "relay.report.submit", fields, form.form.args)
 
 
 async def test_report_without_text_blocks_the_sender_and_tells_organisers(rh):
     await ask(rh, "alice")
     await deliver(rh)
     done = await _report(rh, "bob", "no")
-    assert "can no longer write in that thread" in done.text and "organisers were told" in done.text
+    assert "can no longer write to you in that thread" in done.text and "organisers were told" in done.text
     notice = rh.platform.last("organiser")
-    assert "reported a message" in notice.text and MARKER_Q not in notice.text
+    assert "was reported as *abusive*" in notice.text and MARKER_Q not in notice.text
     follow = await rh.press("alice", "Close question")
     assert "Closed" in follow.text or "can no longer" in follow.text
     counts = await rh.say("organiser", "admin refusals")

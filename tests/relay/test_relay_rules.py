@@ -19,13 +19,17 @@ from bot.relay.rules import (
     community_scope,
     handle_number,
     is_listed,
+    is_suspended,
     next_ask_allowed,
     organiser_ids,
     peer_reachable,
     question_deliverable,
     received_by,
+    report_action,
+    report_day,
     shared_context,
     shares_of,
+    suspension_end,
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -177,3 +181,30 @@ def test_organisers_are_the_listed_admins():
     config = parse_config({"console": {"user": "org", "admin": True}}, {}, "tests")
     assert organiser_ids(config, "console", "local") == ("org",)
     assert organiser_ids(config, "slack", "T1") == ()
+
+
+def test_report_actions_are_warn_or_suspend_with_a_number_and_bounded_days():
+    assert report_action(("warn", "3")) == ("warn", 3, 7)
+    assert report_action(("Suspend", "12")) == ("suspend", 12, 7)
+    assert report_action(("suspend", "12", "30")) == ("suspend", 12, 30)
+    for bad in (
+        (),
+        ("warn",),
+        ("warn", "x"),
+        ("warn", "3", "2"),
+        ("ban", "3"),
+        ("suspend", "3", "0"),
+        ("suspend", "3", "91"),
+        ("suspend", "3", "-1"),
+    ):
+        with pytest.raises(UserError):
+            report_action(bad)
+
+
+def test_a_suspension_ends_on_its_own_and_a_new_one_never_shortens_a_running_one():
+    now = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+    assert suspension_end(now, 7, None) == now + timedelta(days=7)
+    assert suspension_end(now, 1, now + timedelta(days=5)) == now + timedelta(days=5)
+    assert is_suspended([now + timedelta(days=1), now + timedelta(days=3)], now) == now + timedelta(days=3)
+    assert is_suspended([now - timedelta(seconds=1), now], now) is None
+    assert report_day(now) == datetime(2026, 1, 5, tzinfo=UTC)
