@@ -17,7 +17,7 @@ NOW = datetime(2026, 12, 10, tzinfo=UTC)
 async def test_existing_reports_and_counts_become_other_and_come_back_down(empty_database):
     db = Database(empty_database)
     try:
-        await db.upgrade("0007")
+        await db.upgrade("0009")
         async with db.engine.begin() as connection:
             for community in ("console:local", "slack:T9"):
                 await connection.execute(
@@ -47,7 +47,7 @@ async def test_existing_reports_and_counts_become_other_and_come_back_down(empty
             await connection.execute(
                 insert(RelayReportCount).values(community_key="console:local", category="abusive", reports=2)
             )
-        await _downgrade(db, "0007")
+        await _downgrade(db, "0009")
         async with db.engine.connect() as connection:
             down = (
                 await connection.execute(text("SELECT community_key, reports FROM relay_report_counts"))

@@ -62,20 +62,27 @@ def upgrade() -> None:
 
 
 def _add_key_columns(table: str, sealed: bool) -> None:
-    with op.batch_alter_table(table) as batch:
-        batch.add_column(sa.Column("key_id", sa.String(32), nullable=True))
-        if sealed:
-            batch.add_column(sa.Column("sealed", sa.Text(), nullable=True))
+    op.add_column(table, sa.Column("key_id", sa.String(32), nullable=True))
+    if sealed:
+        op.add_column(table, sa.Column("sealed", sa.Text(), nullable=True))
 
 
 def _finish_columns(table: str, drop: tuple[str, ...], sealed: bool) -> None:
-    with op.batch_alter_table(table) as batch:
-        batch.alter_column("key_id", existing_type=sa.String(32), nullable=False)
-        if sealed:
-            batch.alter_column("sealed", existing_type=sa.Text(), nullable=False)
-        batch.create_index(f"ix_{table}_key_id", ["key_id"])
-        for column in drop:
-            batch.drop_column(column)
+    """Index the key, drop the clear-text columns and, on PostgreSQL, require the new ones.
+
+    In place, never by copying the table: on SQLite a copy (Alembic's batch mode) drops the
+    old table, and with foreign keys on that deletes every child row (group members, check-in
+    answers, relay messages). SQLite (3.35+) drops a column in place but cannot make one NOT
+    NULL without a copy; the bot always sets them.
+    """
+    op.create_index(f"ix_{table}_key_id", table, ["key_id"])
+    for column in drop:
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    if op.get_bind().dialect.name == "sqlite":
+        return
+    op.alter_column(table, "key_id", existing_type=sa.String(32), nullable=False)
+    if sealed:
+        op.alter_column(table, "sealed", existing_type=sa.Text(), nullable=False)
 
 
 def _seal_profiles(bind, keys: DataKeys, now: datetime) -> dict[int, object]:
