@@ -72,9 +72,9 @@ async def seed_reminders(
     try:
         await prepare(core)
         async with core.db.session() as session, session.begin():
-            await session.execute(
-                insert(Profile), [_profile(i, u, team, now, platform) for i, u in enumerate(users)]
-            )
+            # Objects, not a bulk insert: each profile is sealed under a data key of its own.
+            session.add_all(Profile(**_profile(i, u, team, now, platform)) for i, u in enumerate(users))
+            await session.flush()
             await session.execute(
                 insert(Round),
                 [
