@@ -23,7 +23,7 @@ from bot.kernel.storage.models import Profile
 from bot.kernel.storage.sealed import data_keys_of
 from bot.relay.job_keys import message_job, question_job, thread_jobs
 from bot.relay.keys import RelayKeys
-from bot.relay.models import RelayMessage, RelayParticipant, RelayThread
+from bot.relay.models import RelayMessage, RelayParticipant, RelaySuspension, RelayThread
 from bot.relay.parties import Identity, Party, ThreadView
 from bot.relay.report_rows import fold_reports, of_participants, of_threads
 from bot.relay.routing import Candidate
@@ -144,16 +144,26 @@ class ThreadStore:
         return list((await session.execute(query)).scalars())
 
     async def candidates(self, session: AsyncSession, asker: Profile, scope: set[str]) -> list[Candidate]:
-        """Active people in the asker's community scope who accept anonymous questions."""
+        """Active people in the asker's community scope who accept anonymous questions and are
+        not suspended from the relay (so an asker is never told a peer will get it who won't)."""
         rows = await session.execute(
             select(Profile).where(
                 (Profile.status == "active") & Profile.accepts_questions.is_(True) & (Profile.id != asker.id)
             )
         )
+        suspended = set(
+            await session.scalars(
+                select(RelaySuspension.tag).where(RelaySuspension.ends_at > self._clock.now())
+            )
+        )
+        crypto = self.keys.require()
         return [
             Candidate(p.id, p.organisation, p.challenge, _hashed_vector(p.vector, p.vector_backend))
             for p in rows.scalars()
             if f"{p.platform}:{p.community}" in scope
+            and not suspended.intersection(
+                crypto.tags(Identity(p.platform, p.community, p.user_id, p.id).key)
+            )
         ]
 
     # --- writing ---------------------------------------------------------------------------

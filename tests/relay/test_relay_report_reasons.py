@@ -237,7 +237,8 @@ async def test_suspension_stops_asking_and_answering_plainly_and_ends_at_its_end
     assert "bob" not in f"{row.id} {row.tag} {row.identity_token} {row.community_key}"
     assert "suspended_until" in (await rh.say("bob", "mydata")).text, "it is bob's data"
 
-    await ask(rh, "alice", SECOND_QUESTION)
+    sent = await ask(rh, "alice", SECOND_QUESTION)
+    assert "on its way to 2 peers" in sent.text, "the asker is told the peers who will really get it"
     rh.platform.clear()
     await deliver(rh)
     assert receivers_of_question(rh) == ["carol", "dan"], "a suspended peer is sent no question"
