@@ -108,7 +108,8 @@ def _field_prompt(spec: Field) -> str:
         parts.append("yes/no")
     if spec.hint:
         parts.append(spec.hint)
-    initial = ", ".join(spec.initial) if isinstance(spec.initial, tuple) else spec.initial
+    kept = spec.initial if isinstance(spec.initial, tuple) else (spec.initial,) if spec.initial else ()
+    initial = ", ".join(spec.choices.get(key, key) for key in kept)
     if initial:
         parts.append(f"Enter keeps: {initial}")
     return "  " + "\n    ".join(parts) + "\n  > "

@@ -128,6 +128,10 @@ class CheckinCommands:
     async def _cadence(self, core: Core, inv: Invocation, words: tuple[str, ...]) -> None:
         wanted = chosen_cadence(words[0] if len(words) == 1 else "")
         changed = await self._service.change_cadence(inv.actor, wanted)
+        if changed is None:
+            text = f"Your check-ins will be {wanted} once your group is introduced."
+            await core.outbox.reply(inv, Message(text))
+            return
         after = format_local(changed.checkin.scheduled_at, changed.viewer.timezone)
         await core.outbox.reply(
             inv,

@@ -165,11 +165,15 @@ class CheckinService:
                 await schedule.notify_members(session, following, seen.others, "skipped", profile.id, now)
         return Skipped(profile, following)
 
-    async def change_cadence(self, actor: Actor, wanted: str) -> CheckinView:
-        """Change how often the group meets, from the check-in after the next; the others are told."""
+    async def change_cadence(self, actor: Actor, wanted: str) -> CheckinView | None:
+        """Change how often the group meets, from the check-in after the next; the others are told.
+        With no check-in coming up, the person's own preference is kept for their first one (None)."""
         now = self._clock.now()
         async with self._db.session() as session, session.begin():
             profile = await require_member(session, actor)
+            if await schedule.next_upcoming(session, profile.id, now) is None:
+                profile.cadence, profile.updated_at = wanted, now
+                return None
             seen = await self._chosen(session, profile, None, now)
             rules.refuse_unchanged_cadence(wanted, seen.checkin.cadence)
             seen.checkin.cadence, seen.checkin.updated_at = wanted, now

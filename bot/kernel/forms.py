@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.kernel.messages import Field, Form
+from bot.kernel.time_zones import TimeZoneError, resolve_time_zone
 
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
@@ -67,10 +67,9 @@ def parse_field(field: Field, raw: Any) -> Any:
         raise FieldError("Answer yes or no.")
     if field.kind == "timezone":
         try:
-            ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise FieldError(f"“{text}” is not a time zone name; use one like Europe/London.") from None
-        return text
+            return resolve_time_zone(text)
+        except TimeZoneError as problem:
+            raise FieldError(str(problem)) from None
     if field.kind == "date":
         try:
             return date.fromisoformat(text)

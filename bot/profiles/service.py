@@ -197,7 +197,10 @@ class ProfileService(People):
             if profile is None:
                 return None
             data = {"profile": profile_as_dict(profile)}
-            data["profile"]["dont_pair_with"] = list(profile.dont_pair_with)
+            avoided = [await session.get(Profile, pid) for pid in profile.dont_pair_with]
+            data["profile"]["dont_pair_with"] = [
+                other.display_name if other is not None else "someone who has left" for other in avoided
+            ]
             for part in self._parts:
                 data[part.name] = await part.export(session, profile)
         return data

@@ -218,12 +218,15 @@ class RoundService:
             return other.display_name
 
     async def _find_in_scope(self, session: AsyncSession, scope: str, name: str) -> Profile:
-        candidates = (await session.execute(select(Profile).where(Profile.status != "pending"))).scalars()
-        found = [
-            p
-            for p in candidates
-            if self.scope_of(p.platform, p.community) == scope and round_rules.same_name(name, p.display_name)
-        ]
+        rows = (await session.execute(select(Profile).where(Profile.status != "pending"))).scalars()
+        here = [p for p in rows if self.scope_of(p.platform, p.community) == scope]
+        found = [p for p in here if round_rules.same_name(name, p.display_name)]
+        if not found:
+            wanted = name.strip().casefold()
+            found = [p for p in here if (p.display_name.split() or [""])[0].casefold() == wanted]
+            if len(found) > 1:
+                listed = " or ".join(f"“{p.display_name}”" for p in found)
+                raise UserError(f"Did you mean {listed}? Write the full name.")
         if not found:
             raise UserError(
                 f"Nobody called “{name}” has joined here. Check the spelling of their display name."

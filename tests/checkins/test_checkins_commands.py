@@ -211,3 +211,17 @@ async def test_leave_erases_answers_and_notes_and_cancels_pending_messages(harne
     before = len(h.platform.to("ann"))
     await advance(h, days=30)
     assert len(h.platform.to("ann")) == before
+
+
+async def test_cadence_before_the_first_check_in_is_kept_for_it(harness):
+    h = harness
+    await h.join("ann", cadence="fortnightly")
+    await h.join("ben", cadence="fortnightly")
+    said = (await h.say("ann", "checkin cadence monthly")).text
+    assert "your check-ins will be monthly once your group is introduced" in said.casefold()
+    assert "no check-in coming up" not in said
+    said = (await h.say("ben", "checkin cadence monthly")).text
+    assert "monthly once your group is introduced" in said
+    [group_id] = await introduce(h.core, [["ann", "ben"]])
+    [checkin] = await checkins_of(h.core, group_id)
+    assert checkin.cadence == "monthly"

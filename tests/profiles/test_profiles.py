@@ -113,3 +113,18 @@ async def test_commands_need_a_profile_and_unknown_commands_are_explained(harnes
 async def test_joining_twice_is_refused(harness):
     await harness.join("alice")
     assert "already a member" in (await harness.say("alice", "join")).text
+
+
+async def test_mydata_names_the_people_you_avoid_not_their_ids(harness):
+    await harness.join("alice")
+    await harness.join("bob")
+    await harness.join("carol")
+    await harness.say("alice", "avoid Bob")
+    data = await harness.say("alice", "mydata")
+    document = json.loads(data.attachments[0].data)
+    assert document["profile"]["dont_pair_with"] == ["Bob"]
+    assert "Carol" not in data.attachments[0].data.decode()
+    await harness.say("bob", "leave")
+    await harness.press("bob", "Erase my data")
+    document = json.loads((await harness.say("alice", "mydata")).attachments[0].data)
+    assert document["profile"]["dont_pair_with"] in ([], ["someone who has left"])

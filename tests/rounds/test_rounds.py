@@ -11,7 +11,7 @@ from bot.kernel.outbox import GroupMessage
 from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.models import Profile
 from bot.rounds.models import Round
-from harness import Harness
+from harness import Harness, person
 
 CHALLENGES = {
     "ann": (
@@ -277,3 +277,20 @@ async def test_a_repeat_round_is_not_questioned_once_the_interval_has_passed(har
     await harness.say("admin", "admin round seed 1")
     harness.clock.advance(days=1)
     assert (await harness.say("admin", "admin round seed 2")).text.startswith("Round 2 committed")
+
+
+async def test_avoid_matches_a_first_name_only_within_the_community(harness):
+    now = harness.core.clock.now()
+    async with harness.core.db.session() as session, session.begin():
+        outsider = person("stone", community="elsewhere", display_name="Amira Stone")
+        session.add(Profile(**outsider, created_at=now, updated_at=now))
+    await harness.join("ann")
+    await harness.join("haddad", display_name="Amira Haddad")
+    reply = await harness.say("ann", "avoid amira")
+    assert "won't be paired with Amira Haddad" in reply.text
+    await harness.say("ann", "avoid remove Amira Haddad")
+    await harness.join("jones", display_name="Amira Jones")
+    reply = await harness.say("ann", "avoid Amira")
+    assert "Did you mean" in reply.text
+    assert "Amira Haddad" in reply.text and "Amira Jones" in reply.text
+    assert "Stone" not in reply.text
