@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from adapters.console.terminal_input import LineReader
@@ -49,12 +50,25 @@ class ConsolePlatform:
     out: TextIO
     name: str = "console"
     received: dict[str, list[Message]] = field(default_factory=dict)
+    attachments_dir: Path | None = None  # where attached files are written (data_dir/attachments)
 
     async def deliver(self, destination: Destination, message: Message) -> None:
         for user in people_reached(destination):
             self.received.setdefault(user, []).append(message)
-        self.out.write(render(destination, message))
+        self.out.write(render(destination, message, self._save(message)))
         self.out.flush()
+
+    def _save(self, message: Message) -> dict[str, Path]:
+        """Write each attachment into the attachments folder; its path by file name."""
+        if self.attachments_dir is None or not message.attachments:
+            return {}
+        self.attachments_dir.mkdir(parents=True, exist_ok=True)
+        saved = {}
+        for attachment in message.attachments:
+            path = self.attachments_dir / Path(attachment.filename).name
+            path.write_bytes(attachment.data)
+            saved[attachment.filename] = path
+        return saved
 
     async def conversation_facts(self, destination: Destination) -> ConversationFacts:
         return ConversationFacts(is_direct_message=isinstance(destination, DirectMessage | ReplyTo))
@@ -81,7 +95,7 @@ def _console_inline(element: Inline) -> str:
     return f"#{element.channel_id}"
 
 
-def render(destination: Destination, message: Message) -> str:
+def render(destination: Destination, message: Message, saved: dict[str, Path] | None = None) -> str:
     """A delivered message as terminal text."""
     lines = [f"[{_heading(destination)}]"]
     if message.text:
@@ -92,7 +106,8 @@ def render(destination: Destination, message: Message) -> str:
         lines.append("  " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1)))
         lines.append("  (type /press N)")
     for attachment in message.attachments:
-        lines.append(f"  (attached: {attachment.filename}, {len(attachment.data)} bytes)")
+        where = f", written to {saved[attachment.filename]}" if saved and attachment.filename in saved else ""
+        lines.append(f"  (attached: {attachment.filename}, {len(attachment.data)} bytes{where})")
     if message.form:
         lines.append(f"  (form: {message.form.title})")
     return "\n".join(lines) + "\n"

@@ -68,7 +68,7 @@ async def run_console(
 ) -> None:
     """The terminal chat, until /quit or end of input."""
     core = app.core
-    platform = ConsolePlatform(stdout)
+    platform = ConsolePlatform(stdout, attachments_dir=Path(core.config.bot.data_dir) / "attachments")
     core.outbox.register(platform)
     session = ConsoleSession(core, platform, stdin, core.config.console.user, interactive)
 

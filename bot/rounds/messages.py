@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.kernel.durations import describe_roughly
 from bot.kernel.messages import Button, Message
+from bot.kernel.wording import plural
 from bot.rounds.plans import Participation, PlannedRound, RecentRound
 from bot.rounds.report import render_plan
 from bot.rounds.rules import AGAIN
@@ -43,11 +44,14 @@ def confirm_repeat_message(recent: RecentRound, now: datetime, args: Sequence[st
 
 def committed_message(planned: PlannedRound) -> Message:
     """A committed round in one line: what happens next for the matched and the unmatched."""
-    return Message(
-        f"Round {planned.round_id} committed: {len(planned.plan.groups)} groups; introductions "
-        f"are on their way. {len(planned.plan.unmatched)} people will be told why they "
-        "weren't matched."
+    text = (
+        f"Round {planned.round_id} committed: {plural(len(planned.plan.groups), 'group')}; "
+        "introductions are on their way."
     )
+    unmatched = len(planned.plan.unmatched)
+    if unmatched:
+        text += f" {plural(unmatched, 'person', 'people')} will be told why they weren't matched."
+    return Message(text)
 
 
 def rules_message(rules: MatchRules, version: int) -> Message:
@@ -78,7 +82,7 @@ def participation_message(figures: Participation) -> Message:
     return Message(
         f"*Participation* in this community: {figures.active} active, "
         f"{figures.paused} paused, {figures.pending} yet to consent; "
-        f"{figures.rounds} rounds so far in {figures.scope}."
+        f"{plural(figures.rounds, 'round')} so far in {figures.scope}."
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.kernel.groups import reason_lines
+from bot.kernel.wording import plural
 from bot.rounds.plans import PlannedRound
 from matching.model import Group, RoundMetrics
 
@@ -54,7 +55,8 @@ def render_plan(planned: PlannedRound) -> str:
         lines.append(f"{index}. {names}: score {group.score:.2f}")
         lines += [f"   – {reason}" for reason in _reasons(planned, group)]
     if len(plan.groups) > SHOW_GROUPS:
-        lines.append(f"… and {len(plan.groups) - SHOW_GROUPS} more groups (use `peerbot match --json`).")
+        more = plural(len(plan.groups) - SHOW_GROUPS, "more group")
+        lines.append(f"… and {more} (use `peerbot match --json`).")
     for unmatched in plan.unmatched:
         lines.append(f"Not matched: {_name(planned, unmatched.person_id)}: {unmatched.reason}")
     return "\n".join(lines)

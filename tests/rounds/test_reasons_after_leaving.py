@@ -33,7 +33,7 @@ async def matched_then_left(h: Harness) -> tuple[list[str], list[str]]:
     reasons in `/peer mydata` before and after."""
     await h.join("zeb", **LEAVER)
     await h.join("priya", **PARTNER)
-    assert "Round 1 committed: 1 groups" in (await h.say("admin", "admin round seed 1")).text
+    assert "Round 1 committed: 1 group;" in (await h.say("admin", "admin round seed 1")).text
     assert await h.core.jobs.run_due(h.core) == {"done": 1}
     before = await reasons_in_mydata(h, "priya")
     await h.say("zeb", "leave")

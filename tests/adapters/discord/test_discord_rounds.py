@@ -76,7 +76,7 @@ async def test_the_admin_role_from_setup_may_run_rounds(discord_journey):
         "Send this round"
     ]
     await j.press(helper, "Send this round")
-    assert "committed: 1 groups" in j.last(helper).content
+    assert "committed: 1 group;" in j.last(helper).content
 
 
 async def test_a_closed_dm_is_retried_later_and_nobody_gets_the_introduction_twice(discord_journey):
@@ -88,7 +88,7 @@ async def test_a_closed_dm_is_retried_later_and_nobody_gets_the_introduction_twi
     j.fake.refuse_dms.add(closed)
 
     await j.slash(organiser, "admin", "round")
-    assert "committed: 1 groups" in j.last(organiser).content
+    assert "committed: 1 group;" in j.last(organiser).content
     await j.core.jobs.run_due(j.core)
     assert await _jobs(j.core, "introduction") == Counter(done=1)
     assert await _jobs(j.core, "introduction.member") == Counter(pending=1), "a retry for cat alone"
