@@ -183,8 +183,8 @@ async def compact_tables(engine: AsyncEngine, tables: Sequence[str] = ("data_key
     leaves their bytes in the page's free space: VACUUM FULL writes a new file with the live
     rows only — unless a transaction that started before the deletion may still see them
     (a long query, a backup, autovacuum), in which case it copies them too. So the rewrite
-    is checked (its tuple count against the live rows) and retried, briefly here, and again
-    at the next purge. `data_keys` holds one short row per live thread and person, so each
+    is checked (VACUUM's own report of rows it had to keep) and retried, briefly here, and
+    again at the next purge or deletion. `data_keys` holds one short row per live thread and person, so each
     rewrite takes milliseconds under a capped lock wait. SQLite needs none of this:
     secure_delete overwrites deleted rows on every connection.
     """
@@ -198,13 +198,13 @@ async def compact_tables(engine: AsyncEngine, tables: Sequence[str] = ("data_key
             log.warning("%s not compacted now (%s)", ", ".join(tables), type(problem).__name__)
         await asyncio.sleep(pause)
     log.warning(
-        "%s still holds deleted rows that an older transaction may see; the next purge compacts it again",
+        "%s still holds deleted rows an older transaction may see; the next purge or deletion compacts it",
         ", ".join(tables),
     )
     return False
 
 
-COMPACT_RETRY_PAUSES = (0.05, 0.2, 0.5, 1.0, 2.0)
+COMPACT_RETRY_PAUSES = (0.05, 0.2, 0.5)  # under a second in the request; then owed to the purge
 
 
 KEPT_BACK = re.compile(r"(\d+) dead row versions cannot be removed yet")
@@ -220,7 +220,9 @@ async def _rewrite(engine: AsyncEngine, tables: Sequence[str]) -> bool:
         listener = lambda _connection, message: reports.append(str(getattr(message, "detail", "") or ""))  # noqa: E731
         raw.add_log_listener(listener)
         try:
-            await connection.execute(text("SET lock_timeout = '5s'"))
+            # Short: while VACUUM FULL waits for its lock, every reader of data_keys (each
+            # profile load) queues behind it. Better to give up and try again later.
+            await connection.execute(text("SET lock_timeout = '250ms'"))
             await connection.execute(text(f"VACUUM (FULL, VERBOSE) {', '.join(tables)}"))
         finally:
             raw.remove_log_listener(listener)

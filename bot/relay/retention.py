@@ -51,7 +51,7 @@ class Retention:
                 query = query.where(RelayThread.last_activity_at < cutoff)
             ids = list((await session.execute(query)).scalars())
             counts = await delete_threads(session, ids)
-        await self._db.compact_data_keys()  # also retries a compaction an older transaction held back
+        await self._db.compact_data_keys(only_if_owed=not ids)
         log.log(
             logging.INFO if any(counts) else logging.DEBUG,
             "relay purge: %d threads, %d messages, %d handles",

@@ -101,6 +101,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _configure_sqlite_connection)
         self.data_keys = DataKeys()
+        self.compaction_owed = False
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, info={"data_keys": self.data_keys}
         )
@@ -205,9 +206,15 @@ class Database:
             return f"wrapped {wrapped} stored data key(s) with the first key in {KEY_ENV}"
         return note
 
-    async def compact_data_keys(self) -> None:
-        """After a transaction that shredded data keys commits: leave no page holding them."""
-        await compact_tables(self.engine)
+    async def compact_data_keys(self, only_if_owed: bool = False) -> None:
+        """After a transaction that shredded data keys commits: leave no page holding them.
+
+        A compaction that could not finish (an older transaction held a deleted key back) is
+        owed: `only_if_owed` (the purge, when it deleted nothing) does just that one.
+        """
+        if only_if_owed and not self.compaction_owed:
+            return
+        self.compaction_owed = not await compact_tables(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()
