@@ -144,3 +144,21 @@ class Harness:
         await self.say(user, "join")
         await self.submit(user, "join.submit", form)
         return await self.press(user, "I agree, join")
+
+
+async def downgrade_schema(db, revision: str) -> None:
+    """Run Alembic's downgrade to `revision` on the database's own connection (migration tests)."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    from bot.kernel.storage.database import MIGRATIONS
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+
+    def run(sync_connection) -> None:
+        config.attributes["connection"] = sync_connection
+        command.downgrade(config, revision)
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(run)

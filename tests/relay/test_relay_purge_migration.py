@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import func, insert, select
 
-from bot.kernel.storage.database import MIGRATIONS, Database
+from bot.kernel.storage.database import Database
 from bot.kernel.storage.job_models import Job
 from bot.relay.models import RelayParticipant, RelayReport, RelayReportCount, RelayThread
+from harness import downgrade_schema as _downgrade
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -54,18 +53,6 @@ async def _old_relay_rows(db: Database) -> None:
 async def _keys(db: Database) -> list[str]:
     async with db.engine.connect() as connection:
         return sorted((await connection.execute(select(Job.key))).scalars())
-
-
-async def _downgrade(db: Database, revision: str) -> None:
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-
-    def run(sync_connection) -> None:
-        config.attributes["connection"] = sync_connection
-        command.downgrade(config, revision)
-
-    async with db.engine.begin() as connection:
-        await connection.run_sync(run)
 
 
 async def test_old_relay_jobs_and_reports_are_carried_over(empty_database):

@@ -8,15 +8,14 @@ import json
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import insert, select
 
 from bot.kernel.groups import load_group
-from bot.kernel.storage.database import MIGRATIONS, Database
+from bot.kernel.storage.database import Database
 from bot.kernel.storage.groups import GroupMember, MatchGroup
 from bot.kernel.storage.models import Profile
 from bot.rounds.models import Round
+from harness import downgrade_schema as _downgrade
 from harness import person
 
 NOW = datetime(2026, 12, 10, tzinfo=UTC)
@@ -76,18 +75,6 @@ async def _old_rows(db: Database) -> None:
 async def _stored(db: Database) -> dict[int, list]:
     async with db.engine.connect() as connection:
         return dict((await connection.execute(select(MatchGroup.id, MatchGroup.reasons))).all())
-
-
-async def _downgrade(db: Database, revision: str) -> None:
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-
-    def run(sync_connection) -> None:
-        config.attributes["connection"] = sync_connection
-        command.downgrade(config, revision)
-
-    async with db.engine.begin() as connection:
-        await connection.run_sync(run)
 
 
 async def test_stored_sentences_become_facts_that_name_nobody(empty_database):
